@@ -1,0 +1,28 @@
+// melclass: train, evaluate and run music classifiers on mel spectrograms.
+
+#include <iostream>
+
+#include "commands.h"
+#include "melclass/core/error.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"melclass: music classification on mel spectrograms (AI Rush 2020 rush4/5/6)"};
+  app.require_subcommand(1);
+  melclass::app::add_train_command(app);
+  melclass::app::add_predict_command(app);
+  melclass::app::add_evaluate_command(app);
+  melclass::app::add_synth_command(app);
+  melclass::app::add_demo_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    std::cerr << "melclass: error: " << melclass::describe_exception(e) << std::endl;
+    return 1;
+  } catch (...) {
+    std::cerr << "melclass: error: unknown failure" << std::endl;
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,55 @@
+#include "melclass/data/spectrogram.h"
+
+#include <ATen/ATen.h>
+
+#include "melclass/core/error.h"
+#include "melclass/io/npy.h"
+
+namespace melclass::data {
+
+at::Tensor load_spectrogram(const std::filesystem::path& path, int64_t n_mels) {
+  at::Tensor x = io::read_npy(path);
+  const std::string file = path.string();
+  if (x.dim() == 3) {
+    check(x.size(0) == 1, "spectrogram", file,
+          "expected shape [1, " + std::to_string(n_mels) + ", T], got first dimension " +
+              std::to_string(x.size(0)));
+    x = x.squeeze(0);
+  }
+  check(x.dim() == 2, "spectrogram", file,
+        "expected shape [1, " + std::to_string(n_mels) + ", T] or [" + std::to_string(n_mels) +
+            ", T], got " + std::to_string(x.dim()) + " dimensions");
+  check(x.size(0) == n_mels, "spectrogram", file,
+        "expected " + std::to_string(n_mels) + " mel bands, got " + std::to_string(x.size(0)));
+  check(x.size(1) > 0, "spectrogram", file, "spectrogram has no frames (T = 0)");
+  check(at::isfinite(x).all().item<bool>(), "spectrogram", file, "contains NaN or Inf values");
+  check(x.min().item<float>() >= 0.0f, "spectrogram", file,
+        "contains negative values (expected a power mel spectrogram)");
+  return x;
+}
+
+void validate_compression(const std::string& kind) {
+  check(kind == "log10_1p10" || kind == "db" || kind == "none", "frontend", "",
+        "unknown compression '" + kind + "' (use log10_1p10, db or none)");
+}
+
+at::Tensor compress(const at::Tensor& mel, const std::string& kind) {
+  if (kind == "log10_1p10") return at::log10(1.0 + 10.0 * mel);
+  if (kind == "db") return 10.0 * at::log10(at::clamp_min(mel, 1e-10));
+  validate_compression(kind);
+  return mel;
+}
+
+at::Tensor crop_or_pad(const at::Tensor& x, int64_t length, CropMode mode, std::mt19937_64& rng) {
+  const int64_t frames = x.size(-1);
+  if (frames < length) return at::constant_pad_nd(x, {0, length - frames}, 0.0);
+  int64_t offset = 0;
+  if (mode == CropMode::kRandom && frames > length) {
+    offset = std::uniform_int_distribution<int64_t>(0, frames - length)(rng);
+  } else if (mode == CropMode::kCenter) {
+    offset = (frames - length) / 2;
+  }
+  return x.narrow(-1, offset, length);
+}
+
+}  // namespace melclass::data

@@ -1,0 +1,36 @@
+#pragma once
+// Loading one track's mel spectrogram and shaping it into model input.
+
+#include <cstdint>
+#include <filesystem>
+#include <random>
+#include <string>
+
+#include <ATen/core/Tensor.h>
+
+namespace melclass::data {
+
+constexpr int64_t kMelBands = 128;
+
+/// Reads a [1, n_mels, T] or [n_mels, T] .npy and returns [n_mels, T] float32.
+/// Throws Error("spectrogram", path, ...) for a wrong shape, T == 0, NaN/Inf or
+/// negative power values.
+at::Tensor load_spectrogram(const std::filesystem::path& path, int64_t n_mels = kMelBands);
+
+/// Log compressions of power mel: "log10_1p10" = log10(1 + 10 x) (the kit's),
+/// "db" = 10 log10(max(x, 1e-10)), "none".
+at::Tensor compress(const at::Tensor& mel, const std::string& kind);
+void validate_compression(const std::string& kind);
+
+/// How to turn [F, T] into [F, length].
+enum class CropMode {
+  kHead,    ///< first `length` frames (the kit's baseline)
+  kRandom,  ///< uniformly random offset (training)
+  kCenter,  ///< centred window
+};
+
+/// Crops x [F, T] to [F, length]; tracks shorter than `length` are zero-padded at
+/// the end (zero power = silence, so padding reads as trailing silence).
+at::Tensor crop_or_pad(const at::Tensor& x, int64_t length, CropMode mode, std::mt19937_64& rng);
+
+}  // namespace melclass::data

@@ -1,0 +1,25 @@
+#include "melclass/data/track_path.h"
+
+#include "melclass/core/error.h"
+#include "melclass/io/json_table.h"
+
+namespace melclass::data {
+
+std::string validate_track_id(const nlohmann::json& id, const std::string& source) {
+  const std::string key = io::json_key(id);
+  check(!key.empty(), "dataset", source,
+        "track id " + id.dump() + " is not an integer or a non-empty string");
+  const bool unsafe = key.find('/') != std::string::npos ||
+                      key.find('\\') != std::string::npos ||
+                      key.find('\0') != std::string::npos || key.front() == '.' ||
+                      key.size() > 200;
+  check(!unsafe, "dataset", source,
+        "refusing track id '" + key + "': it must be a plain file name inside the dataset root");
+  return key;
+}
+
+std::filesystem::path spectrogram_path(const std::filesystem::path& mel_dir, const std::string& id) {
+  return mel_dir / (id + ".npy");
+}
+
+}  // namespace melclass::data

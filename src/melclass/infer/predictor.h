@@ -1,0 +1,43 @@
+#pragma once
+// `predict`: a trained run folder + a dataset root -> the competition's
+// infer() output for ROOT/test/test_data, plus a CSV with per-class scores.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <ATen/core/Tensor.h>
+
+#include "melclass/data/labels.h"
+
+namespace melclass::infer {
+
+struct PredictOptions {
+  std::filesystem::path run;
+  std::filesystem::path root;
+  std::filesystem::path out;  ///< JSON list; the CSV goes beside it (same stem, .csv)
+  std::string device = "cpu";
+  int threads = 0;
+};
+
+struct Predictions {
+  std::vector<std::string> track_ids;      ///< data_idx order of q{1,2,3}_test.json
+  at::Tensor probabilities;                ///< [N, C]
+  std::vector<std::vector<std::string>> labels;  ///< decided labels per track
+  data::LabelVocab vocab;
+  double seconds = 0;
+};
+
+/// Decides labels from probabilities [N, C]: argmax for single-label, every
+/// class with p >= 0.5 for multi-label (the kit's fix: probabilities, not logits).
+std::vector<std::vector<std::string>> decide_labels(const at::Tensor& probabilities,
+                                                    const data::LabelVocab& vocab);
+
+/// Runs the model over the test split and writes options.out (JSON) and the
+/// CSV beside it, each atomically. Throws Error on any problem.
+Predictions predict(const PredictOptions& options);
+
+/// Path of the CSV written beside a prediction JSON.
+std::filesystem::path csv_path_for(const std::filesystem::path& json_path);
+
+}  // namespace melclass::infer

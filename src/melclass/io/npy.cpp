@@ -1,0 +1,198 @@
+#include "melclass/io/npy.h"
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <limits>
+
+#include <ATen/ATen.h>
+
+#include "melclass/core/atomic_file.h"
+#include "melclass/core/error.h"
+
+namespace fs = std::filesystem;
+
+namespace melclass::io {
+namespace {
+
+constexpr char kMagic[] = "\x93NUMPY";
+constexpr size_t kMagicSize = 6;
+constexpr uint64_t kMaxHeaderBytes = 1 << 20;
+
+[[noreturn]] void fail(const fs::path& path, const std::string& message) {
+  throw Error("npy", path.string(), message);
+}
+
+// Returns the text after `'key':` in a Python dict literal, or npos.
+size_t find_value(const std::string& dict, const std::string& key) {
+  for (const char quote : {'\'', '"'}) {
+    const std::string token = std::string(1, quote) + key + quote;
+    size_t pos = dict.find(token);
+    if (pos == std::string::npos) continue;
+    pos = dict.find(':', pos + token.size());
+    if (pos == std::string::npos) return pos;
+    pos = dict.find_first_not_of(" \t", pos + 1);
+    return pos;
+  }
+  return std::string::npos;
+}
+
+void parse_descr(const fs::path& path, const std::string& dict, NpyHeader& h) {
+  size_t pos = find_value(dict, "descr");
+  if (pos == std::string::npos || (dict[pos] != '\'' && dict[pos] != '"'))
+    fail(path, "header has no 'descr' string");
+  const size_t end = dict.find(dict[pos], pos + 1);
+  if (end == std::string::npos) fail(path, "unterminated 'descr'");
+  const std::string descr = dict.substr(pos + 1, end - pos - 1);
+  if (descr.size() != 3) fail(path, "unsupported dtype '" + descr + "' (need float16/32/64)");
+  const char order = descr[0];
+  if (order != '<' && order != '>' && order != '=')
+    fail(path, "unsupported byte order in dtype '" + descr + "'");
+  h.little_endian = order != '>';
+  h.kind = descr[1];
+  h.item_size = descr[2] - '0';
+  if (h.kind != 'f' || (h.item_size != 2 && h.item_size != 4 && h.item_size != 8))
+    fail(path, "unsupported dtype '" + descr + "' (need float16/32/64)");
+}
+
+void parse_order(const fs::path& path, const std::string& dict, NpyHeader& h) {
+  const size_t pos = find_value(dict, "fortran_order");
+  if (pos == std::string::npos) fail(path, "header has no 'fortran_order'");
+  if (dict.compare(pos, 4, "True") == 0) {
+    h.fortran_order = true;
+  } else if (dict.compare(pos, 5, "False") == 0) {
+    h.fortran_order = false;
+  } else {
+    fail(path, "invalid 'fortran_order' value");
+  }
+}
+
+void parse_shape(const fs::path& path, const std::string& dict, NpyHeader& h) {
+  size_t pos = find_value(dict, "shape");
+  if (pos == std::string::npos || dict[pos] != '(') fail(path, "header has no 'shape' tuple");
+  const size_t end = dict.find(')', pos);
+  if (end == std::string::npos) fail(path, "unterminated 'shape' tuple");
+  const std::string body = dict.substr(pos + 1, end - pos - 1);
+  size_t i = 0;
+  while (i < body.size()) {
+    while (i < body.size() && (body[i] == ' ' || body[i] == ',')) ++i;
+    if (i >= body.size()) break;
+    if (!std::isdigit(static_cast<unsigned char>(body[i])))
+      fail(path, "invalid dimension in shape (" + body + ")");
+    uint64_t value = 0;
+    while (i < body.size() && std::isdigit(static_cast<unsigned char>(body[i]))) {
+      value = value * 10 + static_cast<uint64_t>(body[i] - '0');
+      if (value > (1ull << 40)) fail(path, "dimension too large in shape (" + body + ")");
+      ++i;
+    }
+    while (i < body.size() && body[i] == 'L') ++i;  // Python 2 longs
+    h.shape.push_back(static_cast<int64_t>(value));
+  }
+}
+
+uint64_t checked_bytes(const fs::path& path, const NpyHeader& h) {
+  uint64_t count = 1;
+  for (int64_t d : h.shape) {
+    if (d != 0 && count > std::numeric_limits<uint64_t>::max() / static_cast<uint64_t>(d) / 8)
+      fail(path, "shape is too large");
+    count *= static_cast<uint64_t>(d);
+  }
+  return count * static_cast<uint64_t>(h.item_size);
+}
+
+uint64_t read_le(const unsigned char* bytes, int n) {
+  uint64_t v = 0;
+  for (int i = n - 1; i >= 0; --i) v = (v << 8) | bytes[i];
+  return v;
+}
+
+}  // namespace
+
+NpyHeader read_npy_header(const fs::path& path) {
+  std::error_code ec;
+  const uint64_t file_size = fs::file_size(path, ec);
+  if (ec) fail(path, "cannot read file: " + ec.message());
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(path, "cannot open file");
+  unsigned char prefix[12] = {};
+  in.read(reinterpret_cast<char*>(prefix), 10);
+  if (in.gcount() < 10 || std::memcmp(prefix, kMagic, kMagicSize) != 0)
+    fail(path, "not a .npy file (bad magic)");
+  NpyHeader h;
+  h.major_version = prefix[6];
+  int len_bytes = 2;
+  if (h.major_version == 2 || h.major_version == 3) {
+    in.read(reinterpret_cast<char*>(prefix + 10), 2);
+    if (in.gcount() < 2) fail(path, "file is truncated inside the header");
+    len_bytes = 4;
+  } else if (h.major_version != 1) {
+    fail(path, "unsupported .npy format version " + std::to_string(h.major_version));
+  }
+  const uint64_t header_len = read_le(prefix + 8, len_bytes);
+  h.data_offset = 8 + static_cast<uint64_t>(len_bytes) + header_len;
+  if (header_len > kMaxHeaderBytes || h.data_offset > file_size)
+    fail(path, "file is truncated inside the header");
+  std::string dict(header_len, '\0');
+  in.read(dict.data(), static_cast<std::streamsize>(header_len));
+  if (static_cast<uint64_t>(in.gcount()) != header_len) fail(path, "file is truncated");
+  parse_descr(path, dict, h);
+  parse_order(path, dict, h);
+  parse_shape(path, dict, h);
+  h.data_bytes = checked_bytes(path, h);
+  const uint64_t actual = file_size - h.data_offset;
+  if (actual < h.data_bytes)
+    fail(path, "file is truncated: header promises " + std::to_string(h.data_bytes) +
+                   " data bytes, file holds " + std::to_string(actual));
+  if (actual > h.data_bytes)
+    fail(path, "file size does not match header: " + std::to_string(actual - h.data_bytes) +
+                   " unexpected trailing bytes");
+  return h;
+}
+
+at::Tensor read_npy(const fs::path& path) {
+  const NpyHeader h = read_npy_header(path);
+  std::vector<int64_t> storage_shape = h.shape;
+  if (h.fortran_order) std::reverse(storage_shape.begin(), storage_shape.end());
+  const at::ScalarType type =
+      h.item_size == 2 ? at::kHalf : (h.item_size == 4 ? at::kFloat : at::kDouble);
+  at::Tensor raw = at::empty(storage_shape, at::TensorOptions().dtype(type));
+  std::ifstream in(path, std::ios::binary);
+  in.seekg(static_cast<std::streamoff>(h.data_offset));
+  in.read(static_cast<char*>(raw.data_ptr()), static_cast<std::streamsize>(h.data_bytes));
+  if (static_cast<uint64_t>(in.gcount()) != h.data_bytes) fail(path, "file is truncated");
+  if (!h.little_endian && h.item_size > 1) {
+    auto* bytes = static_cast<unsigned char*>(raw.data_ptr());
+    for (uint64_t i = 0; i < h.data_bytes; i += static_cast<uint64_t>(h.item_size))
+      std::reverse(bytes + i, bytes + i + h.item_size);
+  }
+  if (h.fortran_order && raw.dim() > 1) {
+    std::vector<int64_t> perm(static_cast<size_t>(raw.dim()));
+    for (size_t i = 0; i < perm.size(); ++i) perm[i] = static_cast<int64_t>(perm.size() - 1 - i);
+    raw = raw.permute(perm);
+  }
+  return raw.to(at::kFloat).contiguous();
+}
+
+void write_npy(const fs::path& path, const at::Tensor& tensor) {
+  const at::Tensor t = tensor.to(at::kFloat).contiguous().cpu();
+  std::string shape = "(";
+  for (int64_t d : t.sizes()) shape += std::to_string(d) + ", ";
+  if (t.dim() > 1) shape.resize(shape.size() - 2);
+  if (t.dim() == 1) shape.resize(shape.size() - 1);
+  shape += ")";
+  std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
+  const size_t unpadded = 10 + dict.size() + 1;
+  dict.append((64 - unpadded % 64) % 64, ' ');
+  dict += '\n';
+  write_file_atomically(path, [&](std::ostream& out) {
+    out.write(kMagic, kMagicSize);
+    const unsigned char version_and_len[4] = {1, 0, static_cast<unsigned char>(dict.size() & 0xff),
+                                              static_cast<unsigned char>(dict.size() >> 8)};
+    out.write(reinterpret_cast<const char*>(version_and_len), 4);
+    out.write(dict.data(), static_cast<std::streamsize>(dict.size()));
+    out.write(static_cast<const char*>(t.data_ptr()),
+              static_cast<std::streamsize>(t.numel() * sizeof(float)));
+  });
+}
+
+}  // namespace melclass::io

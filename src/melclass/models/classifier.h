@@ -1,0 +1,58 @@
+#pragma once
+// Common interface of every melclass model, and the recipe each model brings
+// (input preparation and training hyper-parameters) as defaults.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <torch/nn/module.h>
+
+namespace melclass::models {
+
+/// Construction options shared by all models; validated by each model.
+struct ModelOptions {
+  int64_t n_mels = 128;
+  int64_t n_classes = 4;
+  double dropout = 0.5;
+};
+
+/// x: [B, n_mels, T] log-compressed mel -> logits [B, n_classes].
+class ClassifierImpl : public torch::nn::Module {
+ public:
+  virtual torch::Tensor forward(torch::Tensor x) = 0;
+};
+
+/// How a model wants its input cut and how it is trained by default.
+struct Recipe {
+  std::string compression = "log10_1p10";
+  int64_t train_frames = 256;
+  std::string train_crop = "random";  ///< "random" | "head" | "center"
+  int64_t eval_frames = 0;            ///< 0: the whole track in one pass
+  std::string eval_crop = "head";
+  std::string optimizer = "adamw";    ///< "adamw" | "sgd"
+  double lr = 1e-3;
+  double momentum = 0.9;
+  bool nesterov = false;
+  double weight_decay = 1e-2;
+  int batch_size = 16;
+  int epochs = 40;
+  std::string scheduler = "cosine";   ///< "cosine" | "plateau" | "none"
+  double plateau_factor = 0.2;
+  int plateau_patience = 5;
+  double dropout = 0.3;
+};
+
+struct ModelSpec {
+  std::string name;
+  std::string description;
+  std::string reference;  ///< paper or code the architecture follows
+  Recipe recipe;
+  std::function<std::shared_ptr<ClassifierImpl>(const ModelOptions&)> make;
+};
+
+/// Checks ModelOptions; throws Error("model", "", ...) naming `model`.
+void validate(const ModelOptions& options, const std::string& model);
+
+}  // namespace melclass::models

@@ -1,0 +1,48 @@
+#include "melclass/models/registry.h"
+
+#include <map>
+
+#include "melclass/core/error.h"
+#include "melclass/models/baseline.h"
+#include "melclass/models/tcnet.h"
+
+namespace melclass::models {
+namespace {
+
+const std::map<std::string, ModelSpec>& registry() {
+  static const std::map<std::string, ModelSpec> kModels = [] {
+    std::map<std::string, ModelSpec> m;
+    m.emplace("baseline", baseline_spec());
+    m.emplace("tcnet", tcnet_spec());
+    return m;
+  }();
+  return kModels;
+}
+
+}  // namespace
+
+void validate(const ModelOptions& o, const std::string& model) {
+  check(o.n_mels > 0, "model", "", model + ": n_mels must be positive");
+  check(o.n_classes > 0, "model", "", model + ": n_classes must be positive");
+  check(o.dropout >= 0.0 && o.dropout < 1.0, "model", "", model + ": dropout must be in [0, 1)");
+}
+
+const ModelSpec& model_spec(const std::string& name) {
+  auto it = registry().find(name);
+  if (it != registry().end()) return it->second;
+  std::string known;
+  for (const auto& n : model_names()) known += (known.empty() ? "" : ", ") + n;
+  throw Error("model", "", "unknown model '" + name + "' (known: " + known + ")");
+}
+
+std::vector<std::string> model_names() {
+  std::vector<std::string> names;
+  for (const auto& [name, spec] : registry()) names.push_back(name);
+  return names;
+}
+
+std::shared_ptr<ClassifierImpl> make_model(const std::string& name, const ModelOptions& options) {
+  return model_spec(name).make(options);
+}
+
+}  // namespace melclass::models

@@ -1,0 +1,22 @@
+#pragma once
+// Models by name.
+
+#include <string>
+#include <vector>
+
+#include "melclass/models/classifier.h"
+
+namespace melclass::models {
+
+/// The model used when --model is omitted.
+constexpr const char* kDefaultModel = "tcnet";
+
+/// Spec of a registered model; throws Error("model", "", ...) listing the
+/// known names when `name` is unknown.
+const ModelSpec& model_spec(const std::string& name);
+std::vector<std::string> model_names();
+
+/// model_spec(name).make(options).
+std::shared_ptr<ClassifierImpl> make_model(const std::string& name, const ModelOptions& options);
+
+}  // namespace melclass::models

@@ -1,0 +1,40 @@
+#pragma once
+// Resolved training configuration: model recipe defaults, then overrides from
+// a config file or the command line. Saved in the run folder as config.json.
+
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "melclass/models/classifier.h"
+
+namespace melclass::train {
+
+struct TrainConfig {
+  std::string data_root;
+  std::string task;         ///< resolved task name; "" = detect from labels
+  std::string model;        ///< registry name
+  std::string out;          ///< run folder
+  models::Recipe recipe;    ///< input and optimisation settings
+  double val_fraction = 0.1;  ///< validation = last fraction of the training list
+  int64_t n_mels = 128;
+  uint64_t seed = 0;
+  std::string device = "cpu";
+  int threads = 0;          ///< 0 = all cores
+  bool skip_missing = false;
+  bool verbose = true;
+};
+
+/// Defaults of `model`'s recipe with `overrides` (a flat JSON object whose keys
+/// are TrainConfig/Recipe field names) applied. Unknown keys and invalid values
+/// throw Error("config", source, ...).
+TrainConfig resolve_config(const std::string& model, const nlohmann::json& overrides,
+                           const std::string& source = "");
+
+void validate(const TrainConfig& config);
+nlohmann::json to_json(const TrainConfig& config);
+/// Inverse of to_json; throws Error("config", source, ...) when malformed.
+TrainConfig config_from_json(const nlohmann::json& j, const std::string& source);
+
+}  // namespace melclass::train

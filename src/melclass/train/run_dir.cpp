@@ -1,0 +1,58 @@
+#include "melclass/train/run_dir.h"
+
+#include <torch/serialize/input-archive.h>
+#include <torch/serialize/output-archive.h>
+
+#include "melclass/core/atomic_file.h"
+#include "melclass/core/error.h"
+#include "melclass/models/registry.h"
+
+namespace fs = std::filesystem;
+
+namespace melclass::train {
+
+fs::path config_file(const fs::path& run) { return run / "config.json"; }
+fs::path vocab_file(const fs::path& run) { return run / "labels.json"; }
+fs::path metrics_file(const fs::path& run) { return run / "metrics.jsonl"; }
+fs::path checkpoint_file(const fs::path& run) { return run / "model.pt"; }
+fs::path summary_file(const fs::path& run) { return run / "summary.json"; }
+
+void save_checkpoint(const fs::path& run, models::ClassifierImpl& model) {
+  torch::serialize::OutputArchive archive;
+  model.save(archive);
+  write_path_atomically(checkpoint_file(run),
+                        [&](const std::string& tmp) { archive.save_to(tmp); });
+}
+
+LoadedRun load_run(const fs::path& run, c10::Device device) {
+  check(fs::is_directory(run), "run", run.string(), "run folder not found");
+  for (const auto& f : {config_file(run), vocab_file(run), checkpoint_file(run)})
+    check(fs::exists(f), "run", f.string(), "missing from the run folder");
+  LoadedRun loaded;
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(read_text_file(config_file(run)));
+  } catch (const nlohmann::json::exception&) {
+    throw Error("run", config_file(run).string(), "malformed JSON");
+  }
+  loaded.config = config_from_json(j, config_file(run).string());
+  loaded.vocab = data::LabelVocab::load(vocab_file(run));
+  models::ModelOptions options;
+  options.n_mels = loaded.config.n_mels;
+  options.n_classes = static_cast<int64_t>(loaded.vocab.size());
+  options.dropout = loaded.config.recipe.dropout;
+  loaded.model = models::make_model(loaded.config.model, options);
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(checkpoint_file(run).string());
+    loaded.model->load(archive);
+  } catch (const c10::Error& e) {
+    throw Error("run", checkpoint_file(run).string(),
+                "cannot load checkpoint (corrupt, or from another model/vocabulary)");
+  }
+  loaded.model->to(device);
+  loaded.model->eval();
+  return loaded;
+}
+
+}  // namespace melclass::train

@@ -1,0 +1,43 @@
+#pragma once
+// Supervised training of a registered model on a dataset root.
+
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "melclass/train/config.h"
+
+namespace melclass::train {
+
+struct EpochLog {
+  int epoch = 0;
+  double train_loss = 0;
+  double val_loss = 0;
+  double val_metric = 0;
+  std::string metric_name;
+  double lr = 0;
+  double seconds = 0;          ///< wall time of the epoch (train + validation)
+  double samples_per_second = 0;  ///< training samples per second this epoch
+  bool best = false;
+};
+
+struct TrainResult {
+  int best_epoch = 0;
+  double best_metric = 0;
+  std::string metric_name;
+  int64_t train_tracks = 0, val_tracks = 0, skipped_missing = 0;
+  double seconds = 0;
+  double samples_per_second = 0;  ///< mean over epochs
+};
+
+nlohmann::json to_json(const EpochLog& log);
+nlohmann::json to_json(const TrainResult& result);
+
+/// Trains per `config`, writing the run folder (config.json, labels.json,
+/// metrics.jsonl, model.pt, summary.json) to config.out. `on_epoch` is called
+/// after each epoch. Throws Error on bad data or configuration.
+TrainResult train_model(const TrainConfig& config,
+                        const std::function<void(const EpochLog&)>& on_epoch = {});
+
+}  // namespace melclass::train
