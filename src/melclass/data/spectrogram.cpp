@@ -7,21 +7,32 @@
 
 namespace melclass::data {
 
+namespace {
+// Validates a [1, F, T] or [F, T] shape; returns T.
+int64_t check_shape(const std::vector<int64_t>& shape, int64_t n_mels, const std::string& file) {
+  const std::string want =
+      "[1, " + std::to_string(n_mels) + ", T] or [" + std::to_string(n_mels) + ", T]";
+  std::string got = "[";
+  for (size_t i = 0; i < shape.size(); ++i) got += (i ? ", " : "") + std::to_string(shape[i]);
+  got += "]";
+  const bool rank_ok = shape.size() == 2 || (shape.size() == 3 && shape[0] == 1);
+  check(rank_ok, "spectrogram", file, "expected shape " + want + ", got " + got);
+  check(shape[shape.size() - 2] == n_mels, "spectrogram", file,
+        "expected " + std::to_string(n_mels) + " mel bands, got shape " + got);
+  check(shape.back() > 0, "spectrogram", file, "spectrogram has no frames (T = 0)");
+  return shape.back();
+}
+}  // namespace
+
+int64_t check_spectrogram_header(const std::filesystem::path& path, int64_t n_mels) {
+  return check_shape(io::read_npy_header(path).shape, n_mels, path.string());
+}
+
 at::Tensor load_spectrogram(const std::filesystem::path& path, int64_t n_mels) {
-  at::Tensor x = io::read_npy(path);
   const std::string file = path.string();
-  if (x.dim() == 3) {
-    check(x.size(0) == 1, "spectrogram", file,
-          "expected shape [1, " + std::to_string(n_mels) + ", T], got first dimension " +
-              std::to_string(x.size(0)));
-    x = x.squeeze(0);
-  }
-  check(x.dim() == 2, "spectrogram", file,
-        "expected shape [1, " + std::to_string(n_mels) + ", T] or [" + std::to_string(n_mels) +
-            ", T], got " + std::to_string(x.dim()) + " dimensions");
-  check(x.size(0) == n_mels, "spectrogram", file,
-        "expected " + std::to_string(n_mels) + " mel bands, got " + std::to_string(x.size(0)));
-  check(x.size(1) > 0, "spectrogram", file, "spectrogram has no frames (T = 0)");
+  check_shape(io::read_npy_header(path).shape, n_mels, file);
+  at::Tensor x = io::read_npy(path);
+  if (x.dim() == 3) x = x.squeeze(0);
   check(at::isfinite(x).all().item<bool>(), "spectrogram", file, "contains NaN or Inf values");
   check(x.min().item<float>() >= 0.0f, "spectrogram", file,
         "contains negative values (expected a power mel spectrogram)");

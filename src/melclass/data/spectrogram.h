@@ -17,6 +17,11 @@ constexpr int64_t kMelBands = 128;
 /// negative power values.
 at::Tensor load_spectrogram(const std::filesystem::path& path, int64_t n_mels = kMelBands);
 
+/// Checks a spectrogram file's header only (magic, dtype, shape, size) and
+/// returns its frame count T, without reading the data. Same errors as
+/// load_spectrogram for everything but the values.
+int64_t check_spectrogram_header(const std::filesystem::path& path, int64_t n_mels = kMelBands);
+
 /// Log compressions of power mel: "log10_1p10" = log10(1 + 10 x) (the kit's),
 /// "db" = 10 log10(max(x, 1e-10)), "none".
 at::Tensor compress(const at::Tensor& mel, const std::string& kind);

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -94,6 +95,20 @@ json label_cell(Task task, const TrackParams& p, std::mt19937_64& rng) {
   return task == Task::kGenre ? kGenres[p.cls] : kStations[p.cls];
 }
 
+// Test tracks only carry tags that some training track has, as in the real
+// data, so that evaluation never meets a tag training could not learn.
+json seen_tags_only(const json& tags, bool is_test, std::set<std::string>& seen) {
+  if (!is_test) {
+    for (const auto& t : tags) seen.insert(t.get<std::string>());
+    return tags;
+  }
+  json kept = json::array();
+  for (const auto& t : tags)
+    if (seen.count(t.get<std::string>())) kept.push_back(t);
+  if (kept.empty()) kept.push_back(*seen.begin());
+  return kept;
+}
+
 void write_json(const fs::path& path, const json& j) {
   write_file_atomically(path, [&](std::ostream& out) { out << j.dump() << "\n"; });
 }
@@ -114,11 +129,13 @@ void write_toy_dataset(const ToyDatasetOptions& o) {
   for (const Split split : {Split::kTrain, Split::kTest})
     fs::create_directories(mel_dir_path(o.root, split)), fs::create_directories(meta_dir_path(o.root, split));
   std::uniform_int_distribution<int64_t> length(o.min_frames, o.max_frames);
+  std::set<std::string> seen_tags;
   for (int i = 0; i < o.tracks; ++i) {
     const bool is_test = i >= o.tracks - n_test;
     const int id = 1000 + i;
     const TrackParams p = draw_params(i % kClasses, rng);
-    const json label = label_cell(o.task, p, rng);
+    json label = label_cell(o.task, p, rng);
+    if (o.task == Task::kMood) label = seen_tags_only(label, is_test, seen_tags);
     const std::string title = "Track " + std::to_string(id);
     io::write_npy(mel_dir_path(o.root, is_test ? Split::kTest : Split::kTrain) /
                       (std::to_string(id) + ".npy"),

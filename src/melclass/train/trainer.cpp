@@ -101,6 +101,7 @@ void Trainer::load_data() {
   vocab_ = data::LabelVocab(ds.label_set(), data::task_info(ds.task()).multi_label);
   for (const auto& t : ds.tracks()) {
     files_.push_back(ds.spectrogram_file(t));
+    data::check_spectrogram_header(files_.back(), cfg_.n_mels);  // fail before training starts
     targets_.push_back(vocab_.encode(t.labels, "train", data::train_label_path(o.root).string()));
   }
   const size_t n = files_.size();

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages melclass needs to build, test and benchmark.
+# Idempotent: does nothing when everything is already installed. Run as root.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build ccache pkg-config
+  libtorch-dev            # LibTorch 1.13.1 (CPU): tensors, autograd, nn
+  nlohmann-json3-dev      # JSON
+  libcli11-dev            # command-line parsing
+  libgtest-dev            # tests
+  libsndfile1-dev libsoxr-dev   # audio decoding and resampling (extract)
+  python3-numpy python3-torch   # test fixtures and the Python reference benchmarks
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install_deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "install_deps: installing ${missing[*]}"
+$SUDO apt-get update -q
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
