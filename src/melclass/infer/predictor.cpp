@@ -12,6 +12,7 @@
 #include "melclass/core/runtime.h"
 #include "melclass/data/dataset.h"
 #include "melclass/data/spectrogram.h"
+#include "melclass/train/calibration.h"
 #include "melclass/train/run_dir.h"
 #include "melclass/train/scoring.h"
 
@@ -60,17 +61,17 @@ fs::path csv_path_for(const fs::path& json_path) {
 }
 
 std::vector<std::vector<std::string>> decide_labels(const at::Tensor& probabilities,
-                                                    const data::LabelVocab& vocab) {
+                                                    const data::LabelVocab& vocab, int min_tags) {
   std::vector<std::vector<std::string>> out(static_cast<size_t>(probabilities.size(0)));
-  const at::Tensor p = probabilities.contiguous();
-  for (int64_t i = 0; i < p.size(0); ++i) {
-    if (!vocab.multi_label()) {
-      out[i].push_back(vocab.label(static_cast<size_t>(p[i].argmax().item<int64_t>())));
-      continue;
-    }
-    for (int64_t c = 0; c < p.size(1); ++c)
-      if (p[i][c].item<float>() >= 0.5f) out[i].push_back(vocab.label(static_cast<size_t>(c)));
+  if (vocab.multi_label()) {
+    const auto tags = train::decide_tags(probabilities, min_tags);
+    for (size_t i = 0; i < tags.size(); ++i)
+      for (int64_t c : tags[i]) out[i].push_back(vocab.label(static_cast<size_t>(c)));
+    return out;
   }
+  const at::Tensor best = probabilities.argmax(1).contiguous();
+  for (int64_t i = 0; i < best.size(0); ++i)
+    out[i].push_back(vocab.label(static_cast<size_t>(best[i].item<int64_t>())));
   return out;
 }
 
@@ -107,7 +108,8 @@ Predictions predict(const PredictOptions& o) {
                                                   device, run.config.recipe.batch_size));
   }
   p.probabilities = torch::cat(chunks);
-  p.labels = decide_labels(p.probabilities, p.vocab);
+  if (run.vocab.multi_label()) p.probabilities = train::apply_calibration(p.probabilities, run.calibration);
+  p.labels = decide_labels(p.probabilities, p.vocab, run.calibration.min_tags);
   write_outputs(o, p);
   p.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return p;

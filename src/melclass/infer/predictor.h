@@ -28,10 +28,11 @@ struct Predictions {
   double seconds = 0;
 };
 
-/// Decides labels from probabilities [N, C]: argmax for single-label, every
-/// class with p >= 0.5 for multi-label (the kit's fix: probabilities, not logits).
+/// Decides labels from probabilities [N, C]: argmax for single-label; for
+/// multi-label every class with p >= 0.5 (probabilities, not logits: the kit's
+/// bug fixed), topped up to `min_tags` with the most probable classes.
 std::vector<std::vector<std::string>> decide_labels(const at::Tensor& probabilities,
-                                                    const data::LabelVocab& vocab);
+                                                    const data::LabelVocab& vocab, int min_tags = 0);
 
 /// Runs the model over the test split and writes options.out (JSON) and the
 /// CSV beside it, each atomically. Throws Error on any problem.

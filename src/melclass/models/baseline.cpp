@@ -59,6 +59,8 @@ ModelSpec baseline_spec() {
   r.plateau_factor = 0.2;
   r.plateau_patience = 5;
   r.dropout = 0.5;
+  r.calibrate = false;  // faithful: plain sigmoid >= 0.5
+  r.min_tags = 0;
   spec.make = [](const ModelOptions& o) -> std::shared_ptr<ClassifierImpl> {
     return std::make_shared<BaselineCnnImpl>(o);
   };

@@ -42,6 +42,8 @@ struct Recipe {
   double plateau_factor = 0.2;
   int plateau_patience = 5;
   double dropout = 0.3;
+  bool calibrate = true;  ///< multi-label: fit a logit offset on validation
+  int min_tags = 1;       ///< multi-label: always predict at least this many tags
 };
 
 struct ModelSpec {

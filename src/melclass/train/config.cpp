@@ -17,7 +17,8 @@ json recipe_json(const models::Recipe& r) {
           {"nesterov", r.nesterov},       {"weight_decay", r.weight_decay},
           {"batch_size", r.batch_size},   {"epochs", r.epochs},
           {"scheduler", r.scheduler},     {"plateau_factor", r.plateau_factor},
-          {"plateau_patience", r.plateau_patience}, {"dropout", r.dropout}};
+          {"plateau_patience", r.plateau_patience}, {"dropout", r.dropout},
+          {"calibrate", r.calibrate},     {"min_tags", r.min_tags}};
 }
 
 void apply_recipe(models::Recipe& r, const json& j) {
@@ -37,6 +38,8 @@ void apply_recipe(models::Recipe& r, const json& j) {
   r.plateau_factor = j.value("plateau_factor", r.plateau_factor);
   r.plateau_patience = j.value("plateau_patience", r.plateau_patience);
   r.dropout = j.value("dropout", r.dropout);
+  r.calibrate = j.value("calibrate", r.calibrate);
+  r.min_tags = j.value("min_tags", r.min_tags);
 }
 
 void apply_top(TrainConfig& c, const json& j) {
@@ -97,6 +100,7 @@ void validate(const TrainConfig& c) {
   need(r.plateau_factor > 0 && r.plateau_factor < 1 && r.plateau_patience >= 0,
        "plateau_factor must be in (0, 1)");
   need(r.dropout >= 0 && r.dropout < 1, "dropout must be in [0, 1)");
+  need(r.min_tags >= 0, "min_tags must be >= 0");
   need(c.val_fraction > 0 && c.val_fraction < 0.9, "val_fraction must be in (0, 0.9)");
   need(c.n_mels > 0, "n_mels must be positive");
   need(c.threads >= 0, "threads must be >= 0");

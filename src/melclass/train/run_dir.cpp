@@ -16,6 +16,7 @@ fs::path vocab_file(const fs::path& run) { return run / "labels.json"; }
 fs::path metrics_file(const fs::path& run) { return run / "metrics.jsonl"; }
 fs::path checkpoint_file(const fs::path& run) { return run / "model.pt"; }
 fs::path summary_file(const fs::path& run) { return run / "summary.json"; }
+fs::path calibration_file(const fs::path& run) { return run / "calibration.json"; }
 
 void save_checkpoint(const fs::path& run, models::ClassifierImpl& model) {
   torch::serialize::OutputArchive archive;
@@ -50,6 +51,8 @@ LoadedRun load_run(const fs::path& run, c10::Device device) {
     throw Error("run", checkpoint_file(run).string(),
                 "cannot load checkpoint (corrupt, or from another model/vocabulary)");
   }
+  loaded.calibration =
+      load_calibration(calibration_file(run), Calibration{0.0, loaded.config.recipe.min_tags});
   loaded.model->to(device);
   loaded.model->eval();
   return loaded;

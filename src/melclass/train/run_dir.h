@@ -13,6 +13,7 @@
 
 #include "melclass/data/labels.h"
 #include "melclass/models/classifier.h"
+#include "melclass/train/calibration.h"
 #include "melclass/train/config.h"
 
 namespace melclass::train {
@@ -22,6 +23,7 @@ std::filesystem::path vocab_file(const std::filesystem::path& run);
 std::filesystem::path metrics_file(const std::filesystem::path& run);
 std::filesystem::path checkpoint_file(const std::filesystem::path& run);
 std::filesystem::path summary_file(const std::filesystem::path& run);
+std::filesystem::path calibration_file(const std::filesystem::path& run);
 
 /// Writes model parameters and buffers to run/model.pt atomically.
 void save_checkpoint(const std::filesystem::path& run, models::ClassifierImpl& model);
@@ -30,6 +32,7 @@ struct LoadedRun {
   TrainConfig config;
   data::LabelVocab vocab;
   std::shared_ptr<models::ClassifierImpl> model;
+  Calibration calibration;  ///< multi-label decision rule (calibration.json)
 };
 
 /// Rebuilds the model from config.json + labels.json and loads model.pt onto

@@ -19,6 +19,7 @@
 #include "melclass/data/spectrogram.h"
 #include "melclass/eval/metrics.h"
 #include "melclass/models/registry.h"
+#include "melclass/train/calibration.h"
 #include "melclass/train/run_dir.h"
 #include "melclass/train/scoring.h"
 
@@ -89,6 +90,7 @@ class Trainer {
   int64_t step_ = 0, total_steps_ = 0;
   double lr_ = 0;
   TrainResult result_;
+  Calibration calibration_;
 };
 
 void Trainer::load_data() {
@@ -175,12 +177,13 @@ void Trainer::validate_epoch(EpochLog& log) {
   const at::Tensor y = torch::stack(targets);
   if (vocab_.multi_label()) {
     log.val_loss = F::binary_cross_entropy(probs.clamp(1e-7, 1 - 1e-7), y).item<double>();
-    std::vector<std::vector<int64_t>> truth(val_idx_.size()), pred(val_idx_.size());
+    std::vector<std::vector<int64_t>> truth(val_idx_.size()), pred;
     for (size_t i = 0; i < val_idx_.size(); ++i)
-      for (int64_t c = 0; c < probs.size(1); ++c) {
+      for (int64_t c = 0; c < probs.size(1); ++c)
         if (y[i][c].item<float>() > 0.5f) truth[i].push_back(c);
-        if (probs[i][c].item<float>() >= 0.5f) pred[i].push_back(c);
-      }
+    calibration_ = Calibration{0.0, cfg_.recipe.min_tags};
+    if (cfg_.recipe.calibrate) calibration_ = fit_calibration(probs, y, cfg_.recipe.min_tags);
+    pred = decide_tags(apply_calibration(probs, calibration_), cfg_.recipe.min_tags);
     const auto r = eval::score_multi_label(truth, pred, vocab_.labels());
     log.val_metric = r.metric, log.metric_name = r.metric_name;
     return;
@@ -226,6 +229,7 @@ TrainResult Trainer::run(const std::function<void(const EpochLog&)>& on_epoch) {
       log.best = true;
       result_.best_metric = log.val_metric, result_.best_epoch = epoch;
       save_checkpoint(out, *model_);
+      if (vocab_.multi_label()) save_calibration(calibration_file(out), calibration_);
     }
     result_.metric_name = log.metric_name;
     if (cfg_.recipe.scheduler == "plateau")
