@@ -1,0 +1,195 @@
+// core: Error, check, describe_exception, atomic writes, runtime settings.
+
+#include <new>
+#include <stdexcept>
+#include <thread>
+
+#include <c10/util/Exception.h>
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "core/testing.h"
+#include "melclass/core/atomic_file.h"
+#include "melclass/core/error.h"
+#include "melclass/core/runtime.h"
+
+namespace fs = std::filesystem;
+using melclass::Error;
+using melclass::testing::read_bytes;
+using melclass::testing::TempDir;
+using melclass::testing::write_text;
+
+namespace {
+
+size_t count_entries(const fs::path& dir) {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST(Error, ComposesComponentFileAndMessage) {
+  const Error e("npy", "data/3.npy", "file is truncated");
+  EXPECT_STREQ(e.what(), "npy: data/3.npy: file is truncated");
+  EXPECT_EQ(e.component(), "npy");
+  EXPECT_EQ(e.file(), "data/3.npy");
+  EXPECT_EQ(e.message(), "file is truncated");
+}
+
+TEST(Error, OmitsEmptyFile) {
+  EXPECT_STREQ(Error("task", "", "unknown task 'x'").what(), "task: unknown task 'x'");
+}
+
+TEST(Error, IsARuntimeError) {
+  try {
+    throw Error("a", "b", "c");
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "a: b: c");
+    return;
+  }
+  FAIL() << "not caught as std::runtime_error";
+}
+
+TEST(Check, ThrowsOnlyWhenFalse) {
+  EXPECT_NO_THROW(melclass::check(true, "c", "f", "m"));
+  EXPECT_MELCLASS_ERROR(melclass::check(false, "comp", "file.json", "went wrong"),
+                        "comp: file.json: went wrong");
+}
+
+TEST(DescribeException, FirstLineOfPlainErrors) {
+  EXPECT_EQ(melclass::describe_exception(std::runtime_error("line one\nline two")), "line one");
+  EXPECT_EQ(melclass::describe_exception(Error("x", "y", "z")), "x: y: z");
+}
+
+TEST(DescribeException, BadAlloc) {
+  EXPECT_EQ(melclass::describe_exception(std::bad_alloc()), "out of memory");
+}
+
+TEST(DescribeException, TorchErrorWithoutBacktrace) {
+  try {
+    TORCH_CHECK(false, "shapes do not match");
+  } catch (const c10::Error& e) {
+    // c10::Error::what() carries a multi-line C++ backtrace; describe_exception drops it.
+    const std::string d = melclass::describe_exception(e);
+    EXPECT_EQ(d.rfind("torch: ", 0), 0u) << d;
+    EXPECT_NE(d.find("shapes do not match"), std::string::npos) << d;
+    EXPECT_EQ(d.find('\n'), std::string::npos) << d;
+    return;
+  }
+  FAIL() << "TORCH_CHECK did not throw";
+}
+
+TEST(AtomicFile, WritesContentAndCreatesParents) {
+  TempDir dir;
+  const fs::path target = dir / "a/b/out.txt";
+  melclass::write_file_atomically(target, [](std::ostream& out) { out << "hello\n"; });
+  EXPECT_EQ(read_bytes(target), "hello\n");
+  EXPECT_EQ(count_entries(target.parent_path()), 1u) << "a temporary file was left behind";
+}
+
+TEST(AtomicFile, ReplacesExistingFile) {
+  TempDir dir;
+  const fs::path target = dir / "out.txt";
+  write_text(target, "old content that is longer");
+  melclass::write_file_atomically(target, [](std::ostream& out) { out << "new"; });
+  EXPECT_EQ(read_bytes(target), "new");
+}
+
+TEST(AtomicFile, FailureLeavesTargetUntouchedAndNoTempFile) {
+  TempDir dir;
+  const fs::path target = dir / "out.txt";
+  write_text(target, "original");
+  EXPECT_THROW(melclass::write_file_atomically(target,
+                                               [](std::ostream& out) {
+                                                 out << "partial";
+                                                 throw std::runtime_error("writer failed");
+                                               }),
+               std::runtime_error);
+  EXPECT_EQ(read_bytes(target), "original");
+  EXPECT_EQ(count_entries(dir.path()), 1u) << "a temporary file was left behind";
+}
+
+TEST(AtomicFile, FailureOnNewFileCreatesNothing) {
+  TempDir dir;
+  const fs::path target = dir / "never.txt";
+  EXPECT_THROW(melclass::write_path_atomically(target,
+                                               [](const std::string& tmp) {
+                                                 write_text(tmp, "partial");
+                                                 throw Error("t", tmp, "fail");
+                                               }),
+               Error);
+  EXPECT_FALSE(fs::exists(target));
+  EXPECT_EQ(count_entries(dir.path()), 0u);
+}
+
+TEST(AtomicFile, PathWriterGetsSiblingTemporary) {
+  TempDir dir;
+  const fs::path target = dir / "model.pt";
+  std::string seen;
+  melclass::write_path_atomically(target, [&](const std::string& tmp) {
+    seen = tmp;
+    write_text(tmp, "bytes");
+  });
+  EXPECT_NE(seen, target.string());
+  EXPECT_EQ(fs::path(seen).parent_path(), target.parent_path());
+  EXPECT_EQ(read_bytes(target), "bytes");
+  EXPECT_FALSE(fs::exists(seen));
+}
+
+TEST(ReadTextFile, ReadsBinaryExactly) {
+  TempDir dir;
+  const std::string content("a\0b\r\nc", 6);
+  write_text(dir / "f", content);
+  EXPECT_EQ(melclass::read_text_file(dir / "f"), content);
+}
+
+TEST(ReadTextFile, MissingFileNamesIt) {
+  TempDir dir;
+  const fs::path missing = dir / "nope.json";
+  EXPECT_MELCLASS_ERROR(melclass::read_text_file(missing), "io: ", missing.string(),
+                        "cannot open");
+}
+
+TEST(Runtime, ConfigureThreads) {
+  EXPECT_EQ(melclass::configure_threads(1), 1);
+  EXPECT_EQ(torch::get_num_threads(), 1);
+  const int all = melclass::configure_threads(0);
+  EXPECT_GE(all, 1);
+  const unsigned hw = std::thread::hardware_concurrency();
+  if (hw > 0) {
+    EXPECT_EQ(all, static_cast<int>(hw));
+  }
+  melclass::configure_threads(1);
+}
+
+TEST(Runtime, SeedEverythingIsReproducible) {
+  melclass::seed_everything(123);
+  const auto a = torch::randn({16});
+  melclass::seed_everything(123);
+  const auto b = torch::randn({16});
+  melclass::seed_everything(124);
+  const auto c = torch::randn({16});
+  EXPECT_TRUE(torch::equal(a, b));
+  EXPECT_FALSE(torch::equal(a, c));
+}
+
+TEST(Runtime, ParseDevice) {
+  EXPECT_EQ(melclass::parse_device("cpu"), c10::Device(c10::kCPU));
+  EXPECT_MELCLASS_ERROR(melclass::parse_device("tpu"), "device", "unknown device 'tpu'");
+  EXPECT_MELCLASS_ERROR(melclass::parse_device(""), "unknown device");
+  if (!torch::cuda::is_available()) {
+    EXPECT_MELCLASS_ERROR(melclass::parse_device("cuda"), "CUDA requested");
+    EXPECT_MELCLASS_ERROR(melclass::parse_device("cuda:0"), "CUDA requested");
+  } else {
+    EXPECT_EQ(melclass::parse_device("cuda:0"), c10::Device(c10::kCUDA, 0));
+    EXPECT_MELCLASS_ERROR(melclass::parse_device("cuda:x"), "invalid device");
+  }
+}
+
+TEST(Runtime, TorchVersion) {
+  const std::string v = melclass::torch_version();
+  ASSERT_FALSE(v.empty());
+  EXPECT_TRUE(std::isdigit(static_cast<unsigned char>(v[0]))) << v;
+  EXPECT_NE(v.find('.'), std::string::npos) << v;
+}
