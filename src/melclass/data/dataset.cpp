@@ -158,8 +158,9 @@ class DatasetBuilder {
 
   static void merge_row(json& into, const io::JsonTable& table, size_t row,
                         const std::string& prefix, const std::string& skip) {
-    for (const auto& col : table.columns())
-      if (col != skip && !into.contains(prefix + col)) into[prefix + col] = table.at(row, col);
+    for (const auto& col : table.columns())  // fills absent and null (missing) cells
+      if (col != skip && (!into.contains(prefix + col) || into[prefix + col].is_null()))
+        into[prefix + col] = table.at(row, col);
   }
 
   void join_metadata() {

@@ -13,8 +13,12 @@ std::string validate_track_id(const nlohmann::json& id, const std::string& sourc
                       key.find('\\') != std::string::npos ||
                       key.find('\0') != std::string::npos || key.front() == '.' ||
                       key.size() > 200;
-  check(!unsafe, "dataset", source,
-        "refusing track id '" + key + "': it must be a plain file name inside the dataset root");
+  if (unsafe) {
+    const std::string shown = nlohmann::json(key).dump();  // escapes NUL and control bytes
+    throw Error("dataset", source,
+                "refusing track id '" + shown.substr(1, shown.size() - 2) +
+                    "': it must be a plain file name inside the dataset root");
+  }
   return key;
 }
 
