@@ -43,6 +43,17 @@ LoadedRun load_run(const fs::path& run, c10::Device device) {
   options.n_classes = static_cast<int64_t>(loaded.vocab.size());
   options.dropout = loaded.config.recipe.dropout;
   loaded.model = models::make_model(loaded.config.model, options);
+  // Module::load swaps in each stored tensor whatever its shape: compare the
+  // shapes afterwards, or a checkpoint for another vocabulary loads silently.
+  const auto shapes = [&] {
+    std::vector<std::pair<std::string, std::vector<int64_t>>> out;
+    for (const auto& p : loaded.model->named_parameters())
+      out.emplace_back(p.key(), p->sizes().vec());
+    for (const auto& b : loaded.model->named_buffers())
+      out.emplace_back(b.key(), b->sizes().vec());
+    return out;
+  };
+  const auto expected = shapes();
   try {
     torch::serialize::InputArchive archive;
     archive.load_from(checkpoint_file(run).string());
@@ -51,6 +62,9 @@ LoadedRun load_run(const fs::path& run, c10::Device device) {
     throw Error("run", checkpoint_file(run).string(),
                 "cannot load checkpoint (corrupt, or from another model/vocabulary)");
   }
+  check(shapes() == expected, "run", checkpoint_file(run).string(),
+        "cannot load checkpoint (from another model/vocabulary: tensor shapes differ from "
+        "config.json and labels.json)");
   loaded.calibration =
       load_calibration(calibration_file(run), Calibration{0.0, loaded.config.recipe.min_tags});
   loaded.model->to(device);

@@ -1,0 +1,156 @@
+// infer::predict on a run trained here, and decide_labels / csv_path_for.
+
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "core/testing.h"
+#include "melclass/core/atomic_file.h"
+#include "melclass/data/dataset.h"
+#include "melclass/data/toy_dataset.h"
+#include "melclass/infer/predictor.h"
+#include "melclass/train/config.h"
+#include "melclass/train/trainer.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace melclass;
+using melclass::testing::TempDir;
+
+namespace {
+
+// Toy dataset (24 tracks: 20 train, 4 test) and a 1-epoch tcnet run on it.
+void train_tiny(const fs::path& root, const fs::path& run, data::Task task) {
+  data::ToyDatasetOptions d;
+  d.root = root;
+  d.task = task;
+  d.tracks = 24;
+  d.seed = 4;
+  d.min_frames = 64;
+  d.max_frames = 200;
+  data::write_toy_dataset(d);
+  auto c = train::resolve_config("tcnet", {{"train_frames", 64}, {"epochs", 1}, {"threads", 1},
+                                           {"batch_size", 8}});
+  c.data_root = root.string();
+  c.out = run.string();
+  c.verbose = false;
+  train::train_model(c);
+}
+
+std::vector<std::string> lines_of(const fs::path& path) {
+  std::vector<std::string> out;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+infer::PredictOptions options(const TempDir& dir) {
+  infer::PredictOptions o;
+  o.run = dir / "run";
+  o.root = dir / "data";
+  o.out = dir / "out" / "preds.json";
+  o.threads = 1;
+  return o;
+}
+
+}  // namespace
+
+TEST(Predict, StationWritesJsonListAndCsv) {
+  TempDir dir("predict");
+  train_tiny(dir / "data", dir / "run", data::Task::kStation);
+  const auto o = options(dir);
+  const infer::Predictions p = infer::predict(o);
+
+  // Test order = q1_test.json data_idx order: the toy's test ids 1020..1023.
+  EXPECT_EQ(p.track_ids, (std::vector<std::string>{"1020", "1021", "1022", "1023"}));
+  ASSERT_EQ(p.probabilities.sizes().vec(), (std::vector<int64_t>{4, 4}));
+  EXPECT_TRUE(torch::allclose(p.probabilities.sum(1), torch::ones({4}), 1e-5, 1e-5));
+
+  const json list = json::parse(read_text_file(o.out));
+  ASSERT_TRUE(list.is_array());
+  ASSERT_EQ(list.size(), 4u);
+  for (size_t i = 0; i < 4; ++i) {
+    ASSERT_TRUE(list[i].is_string()) << list.dump();
+    EXPECT_GE(p.vocab.find(list[i].get<std::string>()), 0) << list[i];
+    EXPECT_EQ(list[i], p.labels[i].at(0));
+    // The decided label is the most probable class.
+    EXPECT_EQ(p.vocab.find(list[i].get<std::string>()),
+              p.probabilities[static_cast<int64_t>(i)].argmax().item<int64_t>());
+  }
+
+  const fs::path csv = dir / "out" / "preds.csv";
+  EXPECT_EQ(infer::csv_path_for(o.out), csv);
+  const auto rows = lines_of(csv);
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows[0], "track_id,prediction,score_Q1,score_Q2,score_Q3,score_Q4");
+  for (size_t i = 0; i < 4; ++i) {
+    std::stringstream ss(rows[i + 1]);
+    std::vector<std::string> cells;
+    for (std::string cell; std::getline(ss, cell, ',');) cells.push_back(cell);
+    ASSERT_EQ(cells.size(), 6u) << rows[i + 1];
+    EXPECT_EQ(cells[0], p.track_ids[i]);
+    EXPECT_EQ(cells[1], list[i].get<std::string>());
+    double sum = 0;
+    for (size_t c = 2; c < 6; ++c) sum += std::stod(cells[c]);
+    EXPECT_NEAR(sum, 1.0, 1e-5);
+  }
+}
+
+TEST(Predict, MoodWritesTagLists) {
+  TempDir dir("predict-mood");
+  train_tiny(dir / "data", dir / "run", data::Task::kMood);
+  const auto o = options(dir);
+  const infer::Predictions p = infer::predict(o);
+  const json list = json::parse(read_text_file(o.out));
+  ASSERT_EQ(list.size(), 4u);
+  for (size_t i = 0; i < 4; ++i) {
+    ASSERT_TRUE(list[i].is_array()) << list.dump();
+    EXPECT_EQ(list[i].get<std::vector<std::string>>(), p.labels[i]);
+  }
+  const auto rows = lines_of(infer::csv_path_for(o.out));
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows[0].rfind("track_id,tags,score_mood", 0), 0u) << rows[0];
+}
+
+TEST(Predict, Errors) {
+  TempDir dir("predict-err");
+  auto o = options(dir);
+  o.out = dir / "preds.csv";
+  EXPECT_MELCLASS_ERROR(infer::predict(o), "predict", "the output is the JSON list");
+  o.out.clear();
+  EXPECT_MELCLASS_ERROR(infer::predict(o), "no output file");
+  o = options(dir);
+  EXPECT_MELCLASS_ERROR(infer::predict(o), "run folder not found");
+  EXPECT_FALSE(fs::exists(o.out));
+}
+
+TEST(Predict, MissingTestSpectrogramFailsWithoutPartialOutput) {
+  TempDir dir("predict-missing");
+  train_tiny(dir / "data", dir / "run", data::Task::kGenre);
+  const fs::path gone = data::mel_dir_path(dir / "data", data::Split::kTest) / "1022.npy";
+  fs::remove(gone);
+  const auto o = options(dir);
+  EXPECT_MELCLASS_ERROR(infer::predict(o), gone.string(), "spectrogram file not found");
+  EXPECT_FALSE(fs::exists(o.out));
+  EXPECT_FALSE(fs::exists(infer::csv_path_for(o.out)));
+}
+
+TEST(DecideLabels, ArgmaxAndThreshold) {
+  const data::LabelVocab single({"a", "b", "c"}, false);
+  const auto probs = torch::tensor({0.2f, 0.5f, 0.3f, 0.6f, 0.1f, 0.3f}).reshape({2, 3});
+  EXPECT_EQ(infer::decide_labels(probs, single),
+            (std::vector<std::vector<std::string>>{{"b"}, {"a"}}));
+  const data::LabelVocab multi({"a", "b", "c"}, true);
+  // p >= 0.5 is a tag: row 0 {a, c}, row 1 none; 0.5 exactly counts, 0.4999 does not.
+  const auto mp = torch::tensor({0.5f, 0.4999f, 0.9f, 0.1f, 0.2f, 0.3f}).reshape({2, 3});
+  EXPECT_EQ(infer::decide_labels(mp, multi),
+            (std::vector<std::vector<std::string>>{{"a", "c"}, {}}));
+}
+
+TEST(CsvPath, BesideTheJson) {
+  EXPECT_EQ(infer::csv_path_for("out/preds.json"), fs::path("out/preds.csv"));
+  EXPECT_EQ(infer::csv_path_for("preds"), fs::path("preds.csv"));
+  EXPECT_EQ(infer::csv_path_for("/a.b/p.v1.json"), fs::path("/a.b/p.v1.csv"));
+}

@@ -1,0 +1,190 @@
+// train::train_model end to end on a tiny toy dataset, and load_run.
+
+#include <fstream>
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "core/testing.h"
+#include "melclass/core/atomic_file.h"
+#include "melclass/data/dataset.h"
+#include "melclass/data/toy_dataset.h"
+#include "melclass/io/npy.h"
+#include "melclass/models/registry.h"
+#include "melclass/train/run_dir.h"
+#include "melclass/train/trainer.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace melclass;
+using melclass::testing::TempDir;
+
+namespace {
+
+void write_toy(const fs::path& root, data::Task task = data::Task::kStation) {
+  data::ToyDatasetOptions o;
+  o.root = root;
+  o.task = task;
+  o.tracks = 24;
+  o.seed = 3;
+  o.min_frames = 64;
+  o.max_frames = 200;
+  data::write_toy_dataset(o);
+}
+
+train::TrainConfig tiny_config(const fs::path& root, const fs::path& out, uint64_t seed = 1) {
+  auto c = train::resolve_config("tcnet", {{"train_frames", 64}, {"epochs", 2}, {"threads", 1},
+                                           {"batch_size", 8}, {"seed", seed}});
+  c.data_root = root.string();
+  c.out = out.string();
+  c.verbose = false;
+  return c;
+}
+
+std::vector<json> read_jsonl(const fs::path& path) {
+  std::vector<json> out;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.push_back(json::parse(line));
+  return out;
+}
+
+std::vector<at::Tensor> parameters_of(const fs::path& run) {
+  std::vector<at::Tensor> out;
+  auto loaded = train::load_run(run, torch::kCPU);
+  for (const auto& p : loaded.model->parameters()) out.push_back(p.detach().clone());
+  for (const auto& b : loaded.model->buffers()) out.push_back(b.detach().clone());
+  return out;
+}
+
+}  // namespace
+
+TEST(Trainer, EndToEndWritesRunFolderAndIsReproducible) {
+  TempDir dir("train");
+  const fs::path root = dir / "data";
+  write_toy(root);
+  std::vector<train::EpochLog> logs;
+  const auto result = train::train_model(tiny_config(root, dir / "run1"),
+                                         [&](const train::EpochLog& l) { logs.push_back(l); });
+  const fs::path run = dir / "run1";
+  for (const auto& f : {train::config_file(run), train::vocab_file(run), train::metrics_file(run),
+                        train::checkpoint_file(run), train::summary_file(run)})
+    EXPECT_TRUE(fs::is_regular_file(f)) << f;
+
+  // 24 tracks: 4 test, 20 train; validation = round(20 * 0.1) = 2, training = 18.
+  EXPECT_EQ(result.train_tracks, 18);
+  EXPECT_EQ(result.val_tracks, 2);
+  EXPECT_EQ(result.metric_name, "accuracy");
+  EXPECT_TRUE(result.best_epoch == 1 || result.best_epoch == 2);
+  ASSERT_EQ(logs.size(), 2u);
+  EXPECT_EQ(logs[0].epoch, 1);
+  EXPECT_EQ(logs[1].epoch, 2);
+  for (const auto& l : logs) {
+    EXPECT_TRUE(std::isfinite(l.train_loss) && l.train_loss > 0) << l.train_loss;
+    EXPECT_GE(l.val_metric, 0.0);
+    EXPECT_LE(l.val_metric, 1.0);
+  }
+
+  const auto metrics = read_jsonl(train::metrics_file(run));
+  ASSERT_EQ(metrics.size(), 2u);
+  EXPECT_EQ(metrics[0]["epoch"], 1);
+  EXPECT_DOUBLE_EQ(metrics[0]["train_loss"].get<double>(), logs[0].train_loss);
+  EXPECT_TRUE(metrics[1].contains("val_accuracy"));
+  const json config = json::parse(read_text_file(train::config_file(run)));
+  EXPECT_EQ(config["task"], "station");  // detected, then recorded
+  EXPECT_EQ(config["model"], "tcnet");
+  EXPECT_EQ(config["recipe"]["train_frames"], 64);
+  const json labels = json::parse(read_text_file(train::vocab_file(run)));
+  EXPECT_EQ(labels["labels"], json::array({"Q1", "Q2", "Q3", "Q4"}));
+  EXPECT_EQ(labels["multi_label"], false);
+  const json summary = json::parse(read_text_file(train::summary_file(run)));
+  EXPECT_EQ(summary["best_epoch"], result.best_epoch);
+  EXPECT_EQ(summary["train_tracks"], 18);
+  EXPECT_FALSE(fs::exists(train::calibration_file(run))) << "single-label runs need none";
+
+  // The saved run loads back into a working model.
+  auto loaded = train::load_run(run, torch::kCPU);
+  EXPECT_EQ(loaded.vocab.size(), 4u);
+  EXPECT_FALSE(loaded.model->is_training());
+  EXPECT_EQ(loaded.model->forward(torch::rand({1, 128, 100})).sizes().vec(),
+            (std::vector<int64_t>{1, 4}));
+
+  // Same seed: the same losses and the same weights. Another seed: other losses.
+  train::train_model(tiny_config(root, dir / "run2"));
+  train::train_model(tiny_config(root, dir / "run3", /*seed=*/2));
+  const auto again = read_jsonl(train::metrics_file(dir / "run2"));
+  const auto other = read_jsonl(train::metrics_file(dir / "run3"));
+  ASSERT_EQ(again.size(), 2u);
+  for (size_t e = 0; e < 2; ++e) {
+    EXPECT_EQ(again[e]["train_loss"], metrics[e]["train_loss"]) << "epoch " << e + 1;
+    EXPECT_EQ(again[e]["val_loss"], metrics[e]["val_loss"]) << "epoch " << e + 1;
+  }
+  EXPECT_NE(other[0]["train_loss"], metrics[0]["train_loss"]);
+  const auto p1 = parameters_of(run), p2 = parameters_of(dir / "run2");
+  ASSERT_EQ(p1.size(), p2.size());
+  for (size_t i = 0; i < p1.size(); ++i) EXPECT_TRUE(torch::equal(p1[i], p2[i])) << "tensor " << i;
+}
+
+TEST(Trainer, MultiLabelTaskTrains) {
+  TempDir dir("train-mood");
+  write_toy(dir / "data", data::Task::kMood);
+  auto c = tiny_config(dir / "data", dir / "run");
+  c.recipe.epochs = 1;
+  const auto result = train::train_model(c);
+  EXPECT_EQ(result.metric_name, "micro_f1");
+  const auto loaded = train::load_run(dir / "run", torch::kCPU);
+  EXPECT_TRUE(loaded.vocab.multi_label());
+  EXPECT_GT(loaded.vocab.size(), 4u);
+  EXPECT_EQ(loaded.config.task, "mood");
+  EXPECT_TRUE(fs::is_regular_file(train::calibration_file(dir / "run")));
+}
+
+TEST(Trainer, ConfigurationAndDataErrors) {
+  TempDir dir("train-err");
+  auto c = tiny_config(dir / "data", "");
+  EXPECT_MELCLASS_ERROR(train::train_model(c), "no output run folder");
+  c = tiny_config(dir / "absent", dir / "run");
+  EXPECT_MELCLASS_ERROR(train::train_model(c), "dataset", "absent");
+  c.recipe.epochs = 0;
+  EXPECT_MELCLASS_ERROR(train::train_model(c), "epochs");
+  // Too few tracks for a validation split: 2 tracks, 1 of them for validation.
+  const fs::path tiny = dir / "tiny";
+  melclass::testing::write_json(data::train_label_path(tiny),
+                                {{"track_index", {{"0", 1}, {"1", 2}}},
+                                 {"station_name", {{"0", "Q1"}, {"1", "Q2"}}}});
+  for (const char* id : {"1", "2"})
+    io::write_npy(data::mel_dir_path(tiny, data::Split::kTrain) / (std::string(id) + ".npy"),
+                  torch::ones({1, 128, 80}));
+  c = tiny_config(tiny, dir / "run");
+  EXPECT_MELCLASS_ERROR(train::train_model(c), "too few tracks");
+}
+
+TEST(RunDir, LoadRunErrors) {
+  TempDir dir("rundir");
+  EXPECT_MELCLASS_ERROR(train::load_run(dir / "nope", torch::kCPU), "run folder not found");
+  EXPECT_MELCLASS_ERROR(train::load_run(dir.path(), torch::kCPU), "config.json",
+                        "missing from the run folder");
+  // A complete folder whose checkpoint is garbage.
+  melclass::testing::write_json(train::config_file(dir.path()),
+                                train::to_json(train::resolve_config("tcnet", json::object())));
+  data::LabelVocab({"a", "b"}, false).save(train::vocab_file(dir.path()));
+  melclass::testing::write_text(train::checkpoint_file(dir.path()), "not a zip archive");
+  EXPECT_MELCLASS_ERROR(train::load_run(dir.path(), torch::kCPU), "model.pt",
+                        "cannot load checkpoint");
+  melclass::testing::write_text(train::config_file(dir.path()), "{");
+  EXPECT_MELCLASS_ERROR(train::load_run(dir.path(), torch::kCPU), "config.json", "malformed JSON");
+}
+
+TEST(RunDir, CheckpointFromAnotherVocabularyIsRefused) {
+  TempDir dir("rundir");
+  models::ModelOptions o;
+  o.n_classes = 3;
+  auto model = models::make_model("tcnet", o);
+  train::save_checkpoint(dir.path(), *model);
+  melclass::testing::write_json(train::config_file(dir.path()),
+                                train::to_json(train::resolve_config("tcnet", json::object())));
+  data::LabelVocab({"a", "b", "c", "d"}, false).save(train::vocab_file(dir.path()));
+  EXPECT_MELCLASS_ERROR(train::load_run(dir.path(), torch::kCPU), "cannot load checkpoint");
+  data::LabelVocab({"a", "b", "c"}, false).save(train::vocab_file(dir.path()));
+  EXPECT_NO_THROW(train::load_run(dir.path(), torch::kCPU));
+}
