@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 bash scripts/install_deps.sh
 bash scripts/build.sh
 cd build
-ctest --output-on-failure -j"$(nproc)" -LE gpu
+ctest --output-on-failure -j"$(nproc)"
