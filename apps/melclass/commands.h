@@ -14,6 +14,7 @@ void add_predict_command(CLI::App& app);
 void add_evaluate_command(CLI::App& app);
 void add_synth_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
+void add_extract_command(CLI::App& app);
 
 /// Loads --config FILE (a JSON object) or returns {} when `path` is empty.
 nlohmann::json load_config_file(const std::string& path);

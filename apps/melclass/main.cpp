@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   melclass::app::add_evaluate_command(app);
   melclass::app::add_synth_command(app);
   melclass::app::add_demo_command(app);
+  melclass::app::add_extract_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -62,7 +62,7 @@ at::Tensor mel_filterbank(const MelOptions& o) {
 }
 
 MelFrontend::MelFrontend(const MelOptions& options)
-    : options_(options),
+    : options_((validate(options), options)),
       window_(at::hann_window(options.n_fft, /*periodic=*/true, at::kFloat)),
       filterbank_(mel_filterbank(options)) {}
 

@@ -220,7 +220,7 @@ class DatasetBuilder {
     std::vector<Track> kept;
     std::string first_missing;
     for (auto& t : ds_.tracks_) {
-      const fs::path p = spectrogram_path(ds_.mel_dir_, t.id);
+      const fs::path p = find_spectrogram_file(ds_.mel_dir_, t.id);
       if (fs::is_regular_file(p)) {
         kept.push_back(std::move(t));
         continue;
@@ -244,7 +244,7 @@ Dataset Dataset::load(const DatasetOptions& options, Split split) {
 }
 
 fs::path Dataset::spectrogram_file(const Track& track) const {
-  return spectrogram_path(mel_dir_, track.id);
+  return find_spectrogram_file(mel_dir_, track.id);
 }
 
 std::vector<std::string> Dataset::label_set() const {

@@ -4,6 +4,8 @@
 //   train/train_data/mel_spectrogram/<id>.npy      [1, 128, T] float mel
 //   train/train_data/meta/{track,artist,album,lyric}_meta.json   optional
 //   test/test_data/mel_spectrogram/<id>.npy
+// A mel_spectrogram folder may hold <id>.wav|flac|ogg|mp3 instead of <id>.npy:
+// such tracks are converted with the default mel frontend when loaded.
 //   test/test_data/meta/q{1,2,3}_test.json         test order (data_idx) + metadata
 //   test/test_label                                answers (optional; for evaluate)
 
@@ -44,6 +46,8 @@ class Dataset {
   const std::vector<Track>& tracks() const { return tracks_; }
   const std::filesystem::path& mel_dir() const { return mel_dir_; }
   size_t skipped_missing() const { return skipped_missing_; }
+  /// mel_dir/<id>.npy, or the track's audio file when only that exists
+  /// (find_spectrogram_file; load_spectrogram converts it).
   std::filesystem::path spectrogram_file(const Track& track) const;
   /// Sorted distinct labels over all tracks.
   std::vector<std::string> label_set() const;

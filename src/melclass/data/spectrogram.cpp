@@ -2,6 +2,8 @@
 
 #include <ATen/ATen.h>
 
+#include "melclass/audio/decode.h"
+#include "melclass/audio/mel_stream.h"
 #include "melclass/core/error.h"
 #include "melclass/io/npy.h"
 
@@ -22,16 +24,33 @@ int64_t check_shape(const std::vector<int64_t>& shape, int64_t n_mels, const std
   check(shape.back() > 0, "spectrogram", file, "spectrogram has no frames (T = 0)");
   return shape.back();
 }
+
+audio::MelOptions audio_mel_options(int64_t n_mels) {
+  audio::MelOptions mel;
+  mel.n_mels = n_mels;
+  return mel;
+}
 }  // namespace
 
 int64_t check_spectrogram_header(const std::filesystem::path& path, int64_t n_mels) {
+  if (audio::is_audio_path(path)) {
+    const audio::MelOptions mel = audio_mel_options(n_mels);
+    audio::validate(mel);
+    const audio::AudioInfo info = audio::probe_audio(path);
+    return 1 + audio::resampled_length(info.frames, info.sample_rate, mel.sample_rate) / mel.hop;
+  }
   return check_shape(io::read_npy_header(path).shape, n_mels, path.string());
 }
 
 at::Tensor load_spectrogram(const std::filesystem::path& path, int64_t n_mels) {
   const std::string file = path.string();
-  check_shape(io::read_npy_header(path).shape, n_mels, file);
-  at::Tensor x = io::read_npy(path);
+  at::Tensor x;
+  if (audio::is_audio_path(path)) {
+    x = audio::audio_file_mel(path, audio::MelFrontend(audio_mel_options(n_mels)));
+  } else {
+    check_shape(io::read_npy_header(path).shape, n_mels, file);
+    x = io::read_npy(path);
+  }
   if (x.dim() == 3) x = x.squeeze(0);
   check(at::isfinite(x).all().item<bool>(), "spectrogram", file, "contains NaN or Inf values");
   check(x.min().item<float>() >= 0.0f, "spectrogram", file,

@@ -14,12 +14,17 @@ constexpr int64_t kMelBands = 128;
 
 /// Reads a [1, n_mels, T] or [n_mels, T] .npy and returns [n_mels, T] float32.
 /// Throws Error("spectrogram", path, ...) for a wrong shape, T == 0, NaN/Inf or
-/// negative power values.
+/// negative power values. An audio file (audio::is_audio_path: .wav .flac .ogg
+/// .oga .mp3) is decoded and converted with the default audio::MelOptions
+/// (16 kHz, n_fft 1024, hop 512, n_mels bands); Error("audio", path, ...) when
+/// it cannot be decoded.
 at::Tensor load_spectrogram(const std::filesystem::path& path, int64_t n_mels = kMelBands);
 
 /// Checks a spectrogram file's header only (magic, dtype, shape, size) and
 /// returns its frame count T, without reading the data. Same errors as
-/// load_spectrogram for everything but the values.
+/// load_spectrogram for everything but the values. For an audio file: opens it
+/// and estimates T from its header (exact for WAV/FLAC/OGG, MP3 headers may be
+/// off by a few frames).
 int64_t check_spectrogram_header(const std::filesystem::path& path, int64_t n_mels = kMelBands);
 
 /// Log compressions of power mel: "log10_1p10" = log10(1 + 10 x) (the kit's),

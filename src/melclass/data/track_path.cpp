@@ -26,4 +26,16 @@ std::filesystem::path spectrogram_path(const std::filesystem::path& mel_dir, con
   return mel_dir / (id + ".npy");
 }
 
+std::filesystem::path find_spectrogram_file(const std::filesystem::path& mel_dir,
+                                            const std::string& id) {
+  const std::filesystem::path npy = spectrogram_path(mel_dir, id);
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(npy, ec)) return npy;
+  for (const char* ext : {".wav", ".flac", ".ogg", ".oga", ".mp3"}) {
+    std::filesystem::path audio = mel_dir / (id + ext);
+    if (std::filesystem::is_regular_file(audio, ec)) return audio;
+  }
+  return npy;
+}
+
 }  // namespace melclass::data

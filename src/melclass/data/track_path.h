@@ -17,4 +17,10 @@ std::string validate_track_id(const nlohmann::json& id, const std::string& sourc
 /// mel_dir / (id + ".npy"); `id` must have passed validate_track_id.
 std::filesystem::path spectrogram_path(const std::filesystem::path& mel_dir, const std::string& id);
 
+/// The file holding a track's spectrogram: mel_dir/<id>.npy when it exists,
+/// else the first existing audio file mel_dir/<id>.{wav,flac,ogg,oga,mp3}
+/// (converted on load, see load_spectrogram), else mel_dir/<id>.npy.
+std::filesystem::path find_spectrogram_file(const std::filesystem::path& mel_dir,
+                                            const std::string& id);
+
 }  // namespace melclass::data
