@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "commands.h"
-#include "melclass/data/toy_dataset.h"
+#include "melclass/data/synth.h"
 #include "melclass/eval/evaluate.h"
 #include "melclass/infer/predictor.h"
 #include "melclass/train/trainer.h"
@@ -15,9 +15,13 @@ namespace fs = std::filesystem;
 namespace melclass::app {
 namespace {
 
+// Demo tracks: long enough for several 8 s training crops, short enough that
+// synth + training + prediction fit in under three minutes on two cores.
+constexpr double kMinSeconds = 10, kMaxSeconds = 30;
+
 struct DemoArgs {
   std::string out = "melclass-demo";
-  int tracks = 160, epochs = 12, threads = 0;
+  int tracks = 320, epochs = 20, threads = 0;
   uint64_t seed = 0;
 };
 
@@ -35,12 +39,20 @@ void print_confusion(const eval::MetricReport& r) {
 void run_demo(const DemoArgs& a) {
   const auto start = std::chrono::steady_clock::now();
   const fs::path root = fs::path(a.out) / "data", run = fs::path(a.out) / "run";
-  data::ToyDatasetOptions d;
+  data::SynthOptions d;
   d.root = root;
   d.tracks = a.tracks;
   d.seed = a.seed;
-  std::printf("[1/4] synthesising %d station tracks -> %s\n", a.tracks, root.string().c_str());
-  data::write_toy_dataset(d);
+  d.min_seconds = kMinSeconds;
+  d.max_seconds = kMaxSeconds;
+  d.threads = a.threads;
+  d.progress = true;
+  std::printf("[1/4] rendering %d station tracks (%.0f-%.0f s of audio each) -> %s\n", a.tracks,
+              kMinSeconds, kMaxSeconds, root.string().c_str());
+  std::fflush(stdout);
+  const auto synth = data::write_synth_dataset(d);
+  std::printf("      %d train + %d test tracks, %.1f min of audio, %.1f s\n", synth.train_tracks,
+              synth.test_tracks, synth.audio_seconds / 60.0, synth.seconds);
   nlohmann::json overrides = {{"data_root", root.string()}, {"out", run.string()},
                               {"epochs", a.epochs},          {"seed", a.seed},
                               {"threads", a.threads}};
@@ -76,8 +88,8 @@ void add_demo_command(CLI::App& app) {
   auto a = std::make_shared<DemoArgs>();
   CLI::App* cmd = app.add_subcommand("demo", "synthesise data, train, predict, evaluate");
   cmd->add_option("--out", a->out, "working folder (default ./melclass-demo)");
-  cmd->add_option("--tracks", a->tracks, "synthetic tracks (default 160)")->check(CLI::Range(8, 100000));
-  cmd->add_option("--epochs", a->epochs, "training epochs (default 12)")->check(CLI::PositiveNumber);
+  cmd->add_option("--tracks", a->tracks, "synthetic tracks (default 320)")->check(CLI::Range(8, 100000));
+  cmd->add_option("--epochs", a->epochs, "training epochs (default 20)")->check(CLI::PositiveNumber);
   cmd->add_option("--seed", a->seed, "random seed (default 0)");
   cmd->add_option("--threads", a->threads, "CPU threads (default: all cores)");
   cmd->callback([a] { run_demo(*a); });

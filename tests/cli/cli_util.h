@@ -26,7 +26,8 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-/// `melclass synth --task TASK --out ROOT --tracks N --seed 1`; asserts success.
+/// `melclass synth --task TASK --out ROOT --tracks N --seed 1` with short
+/// tracks (5-20 s); asserts success.
 void make_dataset(const std::filesystem::path& root, const std::string& task, int tracks = 24);
 
 void write_text(const std::filesystem::path& path, const std::string& text);

@@ -9,7 +9,7 @@
 #include "core/testing.h"
 #include "melclass/core/atomic_file.h"
 #include "melclass/data/dataset.h"
-#include "melclass/data/toy_dataset.h"
+#include "melclass/data/synth.h"
 #include "melclass/infer/predictor.h"
 #include "melclass/train/config.h"
 #include "melclass/train/trainer.h"
@@ -21,22 +21,34 @@ using melclass::testing::TempDir;
 
 namespace {
 
-// Toy dataset (24 tracks: 20 train, 4 test) and a 1-epoch tcnet run on it.
+// Synthetic dataset (24 tracks: 20 train, 4 test) and a 1-epoch tcnet run on it.
 void train_tiny(const fs::path& root, const fs::path& run, data::Task task) {
-  data::ToyDatasetOptions d;
+  data::SynthOptions d;
   d.root = root;
   d.task = task;
   d.tracks = 24;
   d.seed = 4;
-  d.min_frames = 64;
-  d.max_frames = 200;
-  data::write_toy_dataset(d);
+  d.min_seconds = 2;  // 63-200 frames
+  d.max_seconds = 6.4;
+  d.threads = 1;
+  data::write_synth_dataset(d);
   auto c = train::resolve_config("tcnet", {{"train_frames", 64}, {"epochs", 1}, {"threads", 1},
                                            {"batch_size", 8}});
   c.data_root = root.string();
   c.out = run.string();
   c.verbose = false;
   train::train_model(c);
+}
+
+// Test track ids in q{1,2,3}_test.json order.
+std::vector<std::string> test_ids(const fs::path& root, data::Task task) {
+  data::DatasetOptions o;
+  o.root = root;
+  o.task = task;
+  const auto test = data::Dataset::load(o, data::Split::kTest);
+  std::vector<std::string> ids;
+  for (const auto& t : test.tracks()) ids.push_back(t.id);
+  return ids;
 }
 
 std::vector<std::string> lines_of(const fs::path& path) {
@@ -63,8 +75,10 @@ TEST(Predict, StationWritesJsonListAndCsv) {
   const auto o = options(dir);
   const infer::Predictions p = infer::predict(o);
 
-  // Test order = q1_test.json data_idx order: the toy's test ids 1020..1023.
-  EXPECT_EQ(p.track_ids, (std::vector<std::string>{"1020", "1021", "1022", "1023"}));
+  // Test order = q1_test.json data_idx order.
+  const auto ids = test_ids(dir / "data", data::Task::kStation);
+  ASSERT_EQ(ids.size(), 4u);
+  EXPECT_EQ(p.track_ids, ids);
   ASSERT_EQ(p.probabilities.sizes().vec(), (std::vector<int64_t>{4, 4}));
   EXPECT_TRUE(torch::allclose(p.probabilities.sum(1), torch::ones({4}), 1e-5, 1e-5));
 
@@ -111,7 +125,7 @@ TEST(Predict, MoodWritesTagLists) {
   }
   const auto rows = lines_of(infer::csv_path_for(o.out));
   ASSERT_EQ(rows.size(), 5u);
-  EXPECT_EQ(rows[0].rfind("track_id,tags,score_mood", 0), 0u) << rows[0];
+  EXPECT_EQ(rows[0].rfind("track_id,tags,score_", 0), 0u) << rows[0];
 }
 
 TEST(Predict, Errors) {
@@ -129,7 +143,8 @@ TEST(Predict, Errors) {
 TEST(Predict, MissingTestSpectrogramFailsWithoutPartialOutput) {
   TempDir dir("predict-missing");
   train_tiny(dir / "data", dir / "run", data::Task::kGenre);
-  const fs::path gone = data::mel_dir_path(dir / "data", data::Split::kTest) / "1022.npy";
+  const fs::path gone = data::mel_dir_path(dir / "data", data::Split::kTest) /
+                        (test_ids(dir / "data", data::Task::kGenre).at(2) + ".npy");
   fs::remove(gone);
   const auto o = options(dir);
   EXPECT_MELCLASS_ERROR(infer::predict(o), gone.string(), "spectrogram file not found");

@@ -1,4 +1,4 @@
-// train::train_model end to end on a tiny toy dataset, and load_run.
+// train::train_model end to end on a tiny synthetic dataset, and load_run.
 
 #include <fstream>
 
@@ -8,7 +8,7 @@
 #include "core/testing.h"
 #include "melclass/core/atomic_file.h"
 #include "melclass/data/dataset.h"
-#include "melclass/data/toy_dataset.h"
+#include "melclass/data/synth.h"
 #include "melclass/io/npy.h"
 #include "melclass/models/registry.h"
 #include "melclass/train/run_dir.h"
@@ -21,15 +21,16 @@ using melclass::testing::TempDir;
 
 namespace {
 
-void write_toy(const fs::path& root, data::Task task = data::Task::kStation) {
-  data::ToyDatasetOptions o;
+void write_synth(const fs::path& root, data::Task task = data::Task::kStation) {
+  data::SynthOptions o;
   o.root = root;
   o.task = task;
   o.tracks = 24;
   o.seed = 3;
-  o.min_frames = 64;
-  o.max_frames = 200;
-  data::write_toy_dataset(o);
+  o.min_seconds = 2;  // 63-200 frames
+  o.max_seconds = 6.4;
+  o.threads = 1;
+  data::write_synth_dataset(o);
 }
 
 train::TrainConfig tiny_config(const fs::path& root, const fs::path& out, uint64_t seed = 1) {
@@ -62,7 +63,7 @@ std::vector<at::Tensor> parameters_of(const fs::path& run) {
 TEST(Trainer, EndToEndWritesRunFolderAndIsReproducible) {
   TempDir dir("train");
   const fs::path root = dir / "data";
-  write_toy(root);
+  write_synth(root);
   std::vector<train::EpochLog> logs;
   const auto result = train::train_model(tiny_config(root, dir / "run1"),
                                          [&](const train::EpochLog& l) { logs.push_back(l); });
@@ -127,7 +128,7 @@ TEST(Trainer, EndToEndWritesRunFolderAndIsReproducible) {
 
 TEST(Trainer, MultiLabelTaskTrains) {
   TempDir dir("train-mood");
-  write_toy(dir / "data", data::Task::kMood);
+  write_synth(dir / "data", data::Task::kMood);
   auto c = tiny_config(dir / "data", dir / "run");
   c.recipe.epochs = 1;
   const auto result = train::train_model(c);
