@@ -108,6 +108,14 @@ TEST(Config, InvalidValues) {
       {{{"n_mels", 0}}, "n_mels"},
       {{{"threads", -1}}, "threads"},
       {{{"min_tags", -1}}, "min_tags"},
+      {{{"train_crop", "chunks"}}, "train_crop"},
+      {{{"eval_hop", -1}}, "eval_hop"},
+      {{{"aggregate", "median"}}, "aggregate"},
+      {{{"spec_time_masks", -1}}, "spec_"},
+      {{{"spec_freq_width", -2}}, "spec_"},
+      {{{"mixup_alpha", -0.1}}, "mixup_alpha"},
+      {{{"gain_db", -1.0}}, "gain_db"},
+      {{{"label_smoothing", 1.0}}, "label_smoothing"},
   };
   for (const auto& [overrides, part] : cases) {
     SCOPED_TRACE(overrides.dump());

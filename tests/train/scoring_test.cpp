@@ -62,3 +62,86 @@ TEST(PredictProbabilities, SoftmaxSigmoidAndBatching) {
   EXPECT_TRUE((m > 0).all().item<bool>() && (m < 1).all().item<bool>());
   EXPECT_FALSE(torch::allclose(m.sum(1), torch::ones({5})));
 }
+
+namespace {
+// logits [B, 2] = (mean of x, -mean of x): known per window.
+struct StubImpl : models::ClassifierImpl {
+  int64_t calls = 0;
+  torch::Tensor forward(torch::Tensor x) override {
+    ++calls;
+    const auto m = x.mean({1, 2});
+    return torch::stack({m, -m}, 1);
+  }
+};
+
+models::Recipe chunk_recipe(int64_t frames, int64_t hop, const std::string& aggregate) {
+  models::Recipe r;
+  r.compression = "none";
+  r.eval_frames = frames;
+  r.eval_crop = "chunks";
+  r.eval_hop = hop;
+  r.aggregate = aggregate;
+  r.batch_size = 3;
+  return r;
+}
+}  // namespace
+
+TEST(ChunkStarts, CountAndEndAlignment) {
+  EXPECT_EQ(train::chunk_starts(10, 4, 2), (std::vector<int64_t>{0, 2, 4, 6}));
+  EXPECT_EQ(train::chunk_starts(11, 4, 2), (std::vector<int64_t>{0, 2, 4, 6, 7}));
+  EXPECT_EQ(train::chunk_starts(4, 4, 2), (std::vector<int64_t>{0}));
+  EXPECT_EQ(train::chunk_starts(3, 4, 2), (std::vector<int64_t>{0}));
+  EXPECT_EQ(train::chunk_starts(9, 4, 4), (std::vector<int64_t>{0, 4, 5}));
+  for (int64_t len : {5, 17, 100, 257})
+    EXPECT_EQ(train::chunk_starts(len, 5, 3).back() + 5, len) << "last window ends at the end";
+}
+
+TEST(PredictTracks, AggregatesChunksAsByHand) {
+  // Track 0: 10 frames, values t -> windows of 4 at 0, 2, 4, 6 with means 1.5, 3.5, 5.5, 7.5.
+  // Track 1: 3 frames of 2 -> padded with zeros to 4 by prepare_input: one window, mean 1.5.
+  StubImpl stub;
+  std::mt19937_64 rng(0);
+  const at::Tensor ramp = torch::arange(10, torch::kFloat).expand({2, 10});
+  const auto r = chunk_recipe(4, 2, "mean");
+  std::vector<at::Tensor> inputs{train::prepare_input(ramp, r, false, rng),
+                                 train::prepare_input(torch::full({2, 3}, 2.0f), r, false, rng)};
+  ASSERT_EQ(inputs[0].size(1), 10) << "chunks: prepare_input keeps the whole track";
+  ASSERT_EQ(inputs[1].size(1), 4) << "short track padded to one window";
+  const std::vector<double> means{1.5, 3.5, 5.5, 7.5};
+  auto softmax = [](double m) { return 1.0 / (1.0 + std::exp(-2 * m)); };  // p(class 0)
+  double mean_p = 0, max_p = 0, logit = 0;
+  for (double m : means) mean_p += softmax(m) / 4, max_p = std::max(max_p, softmax(m)), logit += m / 4;
+  // max: per-class max (class 0: max_p, class 1: 1 - softmax(1.5)), renormalised.
+  const double max_c1 = 1 - softmax(1.5);
+  const std::vector<std::pair<std::string, double>> cases{
+      {"mean", mean_p}, {"max", max_p / (max_p + max_c1)}, {"logit_mean", softmax(logit)}};
+  for (const auto& [how, expect] : cases) {
+    const auto p = train::predict_tracks(stub, inputs, chunk_recipe(4, 2, how), false, torch::kCPU);
+    ASSERT_EQ(p.sizes().vec(), (std::vector<int64_t>{2, 2})) << how;
+    EXPECT_NEAR(p[0][0].item<double>(), expect, 1e-5) << how;
+    EXPECT_NEAR(p[1][0].item<double>(), softmax(1.5), 1e-5) << how;
+  }
+  // Multi-label max: per-class maximum of sigmoids, not renormalised.
+  const auto m = train::predict_tracks(stub, inputs, chunk_recipe(4, 2, "max"), true, torch::kCPU);
+  EXPECT_NEAR(m[0][0].item<double>(), 1 / (1 + std::exp(-7.5)), 1e-5);
+  EXPECT_NEAR(m[0][1].item<double>(), 1 / (1 + std::exp(1.5)), 1e-5);
+  // 5 windows in batches of 3: two forward calls per aggregation.
+  stub.calls = 0;
+  train::predict_tracks(stub, inputs, chunk_recipe(4, 2, "mean"), false, torch::kCPU);
+  EXPECT_EQ(stub.calls, 2);
+}
+
+TEST(PredictTracks, HeadAndWholeTrackUnchanged) {
+  StubImpl stub;
+  std::mt19937_64 rng(0);
+  const at::Tensor ramp = torch::arange(10, torch::kFloat).expand({2, 10});
+  auto r = chunk_recipe(4, 2, "mean");
+  r.eval_crop = "head";
+  const auto head = train::prepare_input(ramp, r, false, rng);
+  EXPECT_EQ(head.size(1), 4);
+  const auto p = train::predict_tracks(stub, {head}, r, false, torch::kCPU);
+  EXPECT_TRUE(torch::allclose(p, train::predict_probabilities(stub, {head}, false, torch::kCPU, 3)));
+  r.eval_frames = 0;
+  r.eval_crop = "chunks";
+  EXPECT_EQ(train::prepare_input(ramp, r, false, rng).size(1), 10) << "eval_frames 0: whole track";
+}

@@ -126,6 +126,37 @@ TEST(Trainer, EndToEndWritesRunFolderAndIsReproducible) {
   for (size_t i = 0; i < p1.size(); ++i) EXPECT_TRUE(torch::equal(p1[i], p2[i])) << "tensor " << i;
 }
 
+TEST(Trainer, AugmentedChunkedRunIsReproducible) {
+  TempDir dir("train-aug");
+  write_synth(dir / "data");
+  auto config = [&](const std::string& name, uint64_t seed) {
+    auto c = tiny_config(dir / "data", dir / name, seed);
+    auto& r = c.recipe;
+    r.spec_time_masks = 2, r.spec_time_width = 16, r.spec_freq_masks = 2, r.spec_freq_width = 8;
+    r.mixup_alpha = 0.4, r.gain_db = 6, r.label_smoothing = 0.1;
+    r.eval_frames = 64, r.eval_crop = "chunks", r.eval_hop = 32, r.aggregate = "logit_mean";
+    return c;
+  };
+  train::train_model(config("a", 1));
+  train::train_model(config("b", 1));
+  train::train_model(config("c", 2));
+  const auto a = read_jsonl(train::metrics_file(dir / "a"));
+  const auto b = read_jsonl(train::metrics_file(dir / "b"));
+  const auto c = read_jsonl(train::metrics_file(dir / "c"));
+  ASSERT_EQ(a.size(), 2u);
+  for (size_t e = 0; e < 2; ++e) {
+    EXPECT_EQ(a[e]["train_loss"], b[e]["train_loss"]) << "epoch " << e + 1;
+    EXPECT_EQ(a[e]["val_loss"], b[e]["val_loss"]) << "epoch " << e + 1;
+  }
+  EXPECT_NE(a[0]["train_loss"], c[0]["train_loss"]);
+  // The augmentation and chunking settings travel in config.json.
+  const auto loaded = train::load_run(dir / "a", torch::kCPU);
+  EXPECT_EQ(loaded.config.recipe.mixup_alpha, 0.4);
+  EXPECT_EQ(loaded.config.recipe.spec_freq_width, 8);
+  EXPECT_EQ(loaded.config.recipe.eval_crop, "chunks");
+  EXPECT_EQ(loaded.config.recipe.aggregate, "logit_mean");
+}
+
 TEST(Trainer, MultiLabelTaskTrains) {
   TempDir dir("train-mood");
   write_synth(dir / "data", data::Task::kMood);

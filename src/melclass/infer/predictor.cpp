@@ -104,8 +104,8 @@ Predictions predict(const PredictOptions& o) {
           data::load_spectrogram(test.spectrogram_file(tracks[i]), run.config.n_mels),
           run.config.recipe, false, rng));
     }
-    chunks.push_back(train::predict_probabilities(*run.model, inputs, run.vocab.multi_label(),
-                                                  device, run.config.recipe.batch_size));
+    chunks.push_back(train::predict_tracks(*run.model, inputs, run.config.recipe,
+                                           run.vocab.multi_label(), device));
   }
   p.probabilities = torch::cat(chunks);
   if (run.vocab.multi_label()) p.probabilities = train::apply_calibration(p.probabilities, run.calibration);

@@ -30,7 +30,11 @@ struct Recipe {
   int64_t train_frames = 256;
   std::string train_crop = "random";  ///< "random" | "head" | "center"
   int64_t eval_frames = 0;            ///< 0: the whole track in one pass
+  /// "head" | "center" | "random": one window of eval_frames; "chunks": the whole
+  /// track cut into overlapping windows of eval_frames, scored and aggregated.
   std::string eval_crop = "head";
+  int64_t eval_hop = 0;               ///< "chunks": hop between windows; 0 = eval_frames / 2
+  std::string aggregate = "mean";     ///< "chunks": "mean" | "max" | "logit_mean"
   std::string optimizer = "adamw";    ///< "adamw" | "sgd"
   double lr = 1e-3;
   double momentum = 0.9;
@@ -44,6 +48,15 @@ struct Recipe {
   double dropout = 0.3;
   bool calibrate = true;  ///< multi-label: fit a logit offset on validation
   int min_tags = 1;       ///< multi-label: always predict at least this many tags
+  // Training-batch augmentation (all 0 = off). SpecAugment masks: Park et al.
+  // 2019; mixup: Zhang et al. 2018; label smoothing: Szegedy et al. 2016.
+  int spec_time_masks = 0;      ///< time masks per example
+  int64_t spec_time_width = 0;  ///< max frames per time mask
+  int spec_freq_masks = 0;      ///< frequency masks per example
+  int64_t spec_freq_width = 0;  ///< max mel bands per frequency mask
+  double mixup_alpha = 0;       ///< Beta(alpha, alpha) mixing weight; 0 = off
+  double gain_db = 0;           ///< random gain in [-gain_db, gain_db] dB on the power mel
+  double label_smoothing = 0;   ///< single-label only
 };
 
 struct ModelSpec {

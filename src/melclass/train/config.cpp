@@ -18,7 +18,12 @@ json recipe_json(const models::Recipe& r) {
           {"batch_size", r.batch_size},   {"epochs", r.epochs},
           {"scheduler", r.scheduler},     {"plateau_factor", r.plateau_factor},
           {"plateau_patience", r.plateau_patience}, {"dropout", r.dropout},
-          {"calibrate", r.calibrate},     {"min_tags", r.min_tags}};
+          {"calibrate", r.calibrate},     {"min_tags", r.min_tags},
+          {"eval_hop", r.eval_hop},       {"aggregate", r.aggregate},
+          {"spec_time_masks", r.spec_time_masks}, {"spec_time_width", r.spec_time_width},
+          {"spec_freq_masks", r.spec_freq_masks}, {"spec_freq_width", r.spec_freq_width},
+          {"mixup_alpha", r.mixup_alpha}, {"gain_db", r.gain_db},
+          {"label_smoothing", r.label_smoothing}};
 }
 
 void apply_recipe(models::Recipe& r, const json& j) {
@@ -40,6 +45,15 @@ void apply_recipe(models::Recipe& r, const json& j) {
   r.dropout = j.value("dropout", r.dropout);
   r.calibrate = j.value("calibrate", r.calibrate);
   r.min_tags = j.value("min_tags", r.min_tags);
+  r.eval_hop = j.value("eval_hop", r.eval_hop);
+  r.aggregate = j.value("aggregate", r.aggregate);
+  r.spec_time_masks = j.value("spec_time_masks", r.spec_time_masks);
+  r.spec_time_width = j.value("spec_time_width", r.spec_time_width);
+  r.spec_freq_masks = j.value("spec_freq_masks", r.spec_freq_masks);
+  r.spec_freq_width = j.value("spec_freq_width", r.spec_freq_width);
+  r.mixup_alpha = j.value("mixup_alpha", r.mixup_alpha);
+  r.gain_db = j.value("gain_db", r.gain_db);
+  r.label_smoothing = j.value("label_smoothing", r.label_smoothing);
 }
 
 void apply_top(TrainConfig& c, const json& j) {
@@ -90,7 +104,18 @@ void validate(const TrainConfig& c) {
   data::validate_compression(r.compression);
   need(r.train_frames > 0, "train_frames must be positive");
   need(r.eval_frames >= 0, "eval_frames must be >= 0 (0 = whole track)");
-  need(is_crop(r.train_crop) && is_crop(r.eval_crop), "crop must be random, head or center");
+  need(is_crop(r.train_crop), "train_crop must be random, head or center");
+  need(is_crop(r.eval_crop) || r.eval_crop == "chunks",
+       "eval_crop must be random, head, center or chunks");
+  need(r.eval_hop >= 0, "eval_hop must be >= 0 (0 = eval_frames / 2)");
+  need(r.aggregate == "mean" || r.aggregate == "max" || r.aggregate == "logit_mean",
+       "aggregate must be mean, max or logit_mean");
+  need(r.spec_time_masks >= 0 && r.spec_time_width >= 0 && r.spec_freq_masks >= 0 &&
+           r.spec_freq_width >= 0,
+       "spec_*_masks and spec_*_width must be >= 0");
+  need(r.mixup_alpha >= 0 && r.gain_db >= 0 && r.gain_db <= 60,
+       "mixup_alpha must be >= 0 and gain_db in [0, 60]");
+  need(r.label_smoothing >= 0 && r.label_smoothing < 1, "label_smoothing must be in [0, 1)");
   need(r.optimizer == "adamw" || r.optimizer == "sgd", "optimizer must be adamw or sgd");
   need(r.lr > 0 && r.weight_decay >= 0 && r.momentum >= 0, "lr, weight_decay, momentum invalid");
   need(r.batch_size >= 1 && r.batch_size <= 4096, "batch_size must be in [1, 4096]");

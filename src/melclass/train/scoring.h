@@ -2,6 +2,7 @@
 // Turning spectrograms into model input and model output into probabilities;
 // shared by validation during training and by `predict`.
 
+#include <cstdint>
 #include <random>
 #include <vector>
 
@@ -12,15 +13,37 @@
 
 namespace melclass::train {
 
-/// mel [F, T] power -> compressed and cut per the recipe: [F, train_frames] when
-/// training, [F, eval_frames] or the whole [F, T] (eval_frames == 0) otherwise.
+/// mel [F, T] power -> scaled by `gain` (linear power factor, for random-gain
+/// augmentation), compressed and cut per the recipe: [F, train_frames] when
+/// training; otherwise [F, eval_frames], or the whole [F, T] when
+/// eval_frames == 0 or eval_crop == "chunks" (padded to at least eval_frames).
 at::Tensor prepare_input(const at::Tensor& mel, const models::Recipe& recipe, bool training,
-                         std::mt19937_64& rng);
+                         std::mt19937_64& rng, double gain = 1.0);
+
+/// inputs: prepared [F, L_i] tensors -> logits [N, C] on the CPU. Consecutive
+/// inputs of equal length are batched up to `batch_size`. Eval mode, no grad.
+at::Tensor predict_logits(models::ClassifierImpl& model, const std::vector<at::Tensor>& inputs,
+                          c10::Device device, int batch_size);
 
 /// inputs: prepared [F, L_i] tensors -> probabilities [N, C] on the CPU
 /// (softmax for single-label, sigmoid for multi-label). Consecutive inputs of
 /// equal length are batched up to `batch_size`. Runs in eval mode, no grad.
 at::Tensor predict_probabilities(models::ClassifierImpl& model, const std::vector<at::Tensor>& inputs,
                                  bool multi_label, c10::Device device, int batch_size);
+
+/// Start frames of the windows of `frames` with hop `hop` covering [0, length):
+/// 0, hop, 2 hop, ... and a last window aligned to the end (length - frames);
+/// {0} when length <= frames.
+std::vector<int64_t> chunk_starts(int64_t length, int64_t frames, int64_t hop);
+
+/// Per-track probabilities [N, C] for inputs prepared by prepare_input. With
+/// eval_crop == "chunks" and eval_frames > 0, each track is cut into windows
+/// (chunk_starts with eval_hop, 0 = eval_frames / 2), all windows are scored in
+/// batches of batch_size, and per track: "mean" averages probabilities, "max"
+/// takes the per-class maximum (renormalised to sum 1 for single-label),
+/// "logit_mean" averages logits before softmax/sigmoid. Otherwise the same as
+/// predict_probabilities.
+at::Tensor predict_tracks(models::ClassifierImpl& model, const std::vector<at::Tensor>& inputs,
+                          const models::Recipe& recipe, bool multi_label, c10::Device device);
 
 }  // namespace melclass::train

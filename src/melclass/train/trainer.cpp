@@ -19,6 +19,7 @@
 #include "melclass/data/spectrogram.h"
 #include "melclass/eval/metrics.h"
 #include "melclass/models/registry.h"
+#include "melclass/train/augment.h"
 #include "melclass/train/calibration.h"
 #include "melclass/train/run_dir.h"
 #include "melclass/train/scoring.h"
@@ -74,6 +75,9 @@ class Trainer {
   void load_data();
   void build_model();
   double train_epoch(int epoch, int64_t& samples);
+  /// Training batch order[start, end): x [B, F, T] augmented, y targets; returns the mixup used.
+  Mixup make_batch(const std::vector<size_t>& order, size_t start, size_t end, at::Tensor& x,
+                   at::Tensor& y);
   void validate_epoch(EpochLog& log);
   double lr_at(int64_t step, int64_t total_steps) const;
   at::Tensor load_mel(size_t index) { return data::load_spectrogram(files_[index], cfg_.n_mels); }
@@ -135,6 +139,23 @@ double Trainer::lr_at(int64_t step, int64_t total) const {
   return cfg_.recipe.lr * 0.5 * (1.0 + std::cos(M_PI * progress));
 }
 
+Mixup Trainer::make_batch(const std::vector<size_t>& order, size_t start, size_t end,
+                          at::Tensor& x, at::Tensor& y) {
+  const auto& r = cfg_.recipe;
+  std::vector<at::Tensor> xs, ys;
+  for (size_t k = start; k < end; ++k) {
+    const double gain = sample_gain(r.gain_db, rng_);  // draws nothing when off
+    xs.push_back(prepare_input(load_mel(order[k]), r, true, rng_, gain));
+    ys.push_back(targets_[order[k]]);
+  }
+  x = torch::stack(xs);  // [B, F, train_frames]
+  spec_augment(x, r, rng_);
+  const Mixup mixup = draw_mixup(r.mixup_alpha, x.size(0), rng_);
+  x = mix(x, mixup).to(device_);
+  y = torch::stack(ys).to(device_);
+  return mixup;
+}
+
 double Trainer::train_epoch(int epoch, int64_t& samples) {
   model_->train();
   std::vector<size_t> order = train_idx_;
@@ -145,18 +166,13 @@ double Trainer::train_epoch(int epoch, int64_t& samples) {
   for (size_t start = 0; start < order.size(); start += batch) {
     const size_t end = std::min(order.size(), start + batch);
     if (end - start < 2 && start > 0) break;  // BatchNorm needs > 1 sample
-    std::vector<at::Tensor> xs, ys;
-    for (size_t k = start; k < end; ++k) {
-      xs.push_back(prepare_input(load_mel(order[k]), cfg_.recipe, true, rng_));
-      ys.push_back(targets_[order[k]]);
-    }
-    const at::Tensor x = torch::stack(xs).to(device_), y = torch::stack(ys).to(device_);
+    at::Tensor x, y;
+    const Mixup mixup = make_batch(order, start, end, x, y);
     if (cfg_.recipe.scheduler == "cosine") set_lr(*opt_, lr_ = lr_at(step_, total_steps_));
     opt_->zero_grad();
     const at::Tensor logits = model_->forward(x);
-    const at::Tensor loss = vocab_.multi_label()
-                                ? F::binary_cross_entropy_with_logits(logits, y)
-                                : F::cross_entropy(logits, y);
+    const at::Tensor loss =
+        training_loss(logits, y, vocab_.multi_label(), mixup, cfg_.recipe.label_smoothing);
     loss.backward();
     opt_->step();
     loss_sum += loss.item<double>();
@@ -172,8 +188,8 @@ void Trainer::validate_epoch(EpochLog& log) {
     inputs.push_back(prepare_input(load_mel(i), cfg_.recipe, false, rng_));
     targets.push_back(targets_[i]);
   }
-  const at::Tensor probs = predict_probabilities(*model_, inputs, vocab_.multi_label(), device_,
-                                                 cfg_.recipe.batch_size);
+  const at::Tensor probs =
+      predict_tracks(*model_, inputs, cfg_.recipe, vocab_.multi_label(), device_);
   const at::Tensor y = torch::stack(targets);
   if (vocab_.multi_label()) {
     log.val_loss = F::binary_cross_entropy(probs.clamp(1e-7, 1 - 1e-7), y).item<double>();
