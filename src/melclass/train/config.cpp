@@ -9,64 +9,46 @@ using nlohmann::json;
 namespace melclass::train {
 namespace {
 
+// Each setting is named once here; to_json, the override check and the
+// readers below all expand these lists.
+#define MELCLASS_RECIPE_FIELDS(X)                                                              \
+  X(compression) X(train_frames) X(train_crop) X(eval_frames) X(eval_crop) X(optimizer) X(lr) \
+  X(momentum) X(nesterov) X(weight_decay) X(batch_size) X(epochs) X(scheduler)                \
+  X(plateau_factor) X(plateau_patience) X(dropout) X(calibrate) X(min_tags) X(eval_hop)       \
+  X(aggregate) X(spec_time_masks) X(spec_time_width) X(spec_freq_masks) X(spec_freq_width)    \
+  X(mixup_alpha) X(gain_db) X(label_smoothing)
+
+// Top-level settings saved in config.json ("model" and "recipe" are handled
+// apart; "verbose" is accepted but not saved).
+#define MELCLASS_TOP_FIELDS(X) \
+  X(data_root) X(task) X(out) X(val_fraction) X(n_mels) X(seed) X(device) X(threads) X(skip_missing)
+
 json recipe_json(const models::Recipe& r) {
-  return {{"compression", r.compression}, {"train_frames", r.train_frames},
-          {"train_crop", r.train_crop},   {"eval_frames", r.eval_frames},
-          {"eval_crop", r.eval_crop},     {"optimizer", r.optimizer},
-          {"lr", r.lr},                   {"momentum", r.momentum},
-          {"nesterov", r.nesterov},       {"weight_decay", r.weight_decay},
-          {"batch_size", r.batch_size},   {"epochs", r.epochs},
-          {"scheduler", r.scheduler},     {"plateau_factor", r.plateau_factor},
-          {"plateau_patience", r.plateau_patience}, {"dropout", r.dropout},
-          {"calibrate", r.calibrate},     {"min_tags", r.min_tags},
-          {"eval_hop", r.eval_hop},       {"aggregate", r.aggregate},
-          {"spec_time_masks", r.spec_time_masks}, {"spec_time_width", r.spec_time_width},
-          {"spec_freq_masks", r.spec_freq_masks}, {"spec_freq_width", r.spec_freq_width},
-          {"mixup_alpha", r.mixup_alpha}, {"gain_db", r.gain_db},
-          {"label_smoothing", r.label_smoothing}};
+  json j = json::object();
+#define MELCLASS_WRITE(field) j[#field] = r.field;
+  MELCLASS_RECIPE_FIELDS(MELCLASS_WRITE)
+#undef MELCLASS_WRITE
+  return j;
 }
 
 void apply_recipe(models::Recipe& r, const json& j) {
-  r.compression = j.value("compression", r.compression);
-  r.train_frames = j.value("train_frames", r.train_frames);
-  r.train_crop = j.value("train_crop", r.train_crop);
-  r.eval_frames = j.value("eval_frames", r.eval_frames);
-  r.eval_crop = j.value("eval_crop", r.eval_crop);
-  r.optimizer = j.value("optimizer", r.optimizer);
-  r.lr = j.value("lr", r.lr);
-  r.momentum = j.value("momentum", r.momentum);
-  r.nesterov = j.value("nesterov", r.nesterov);
-  r.weight_decay = j.value("weight_decay", r.weight_decay);
-  r.batch_size = j.value("batch_size", r.batch_size);
-  r.epochs = j.value("epochs", r.epochs);
-  r.scheduler = j.value("scheduler", r.scheduler);
-  r.plateau_factor = j.value("plateau_factor", r.plateau_factor);
-  r.plateau_patience = j.value("plateau_patience", r.plateau_patience);
-  r.dropout = j.value("dropout", r.dropout);
-  r.calibrate = j.value("calibrate", r.calibrate);
-  r.min_tags = j.value("min_tags", r.min_tags);
-  r.eval_hop = j.value("eval_hop", r.eval_hop);
-  r.aggregate = j.value("aggregate", r.aggregate);
-  r.spec_time_masks = j.value("spec_time_masks", r.spec_time_masks);
-  r.spec_time_width = j.value("spec_time_width", r.spec_time_width);
-  r.spec_freq_masks = j.value("spec_freq_masks", r.spec_freq_masks);
-  r.spec_freq_width = j.value("spec_freq_width", r.spec_freq_width);
-  r.mixup_alpha = j.value("mixup_alpha", r.mixup_alpha);
-  r.gain_db = j.value("gain_db", r.gain_db);
-  r.label_smoothing = j.value("label_smoothing", r.label_smoothing);
+#define MELCLASS_READ(field) r.field = j.value(#field, r.field);
+  MELCLASS_RECIPE_FIELDS(MELCLASS_READ)
+#undef MELCLASS_READ
 }
 
 void apply_top(TrainConfig& c, const json& j) {
-  c.data_root = j.value("data_root", c.data_root);
-  c.task = j.value("task", c.task);
-  c.out = j.value("out", c.out);
-  c.val_fraction = j.value("val_fraction", c.val_fraction);
-  c.n_mels = j.value("n_mels", c.n_mels);
-  c.seed = j.value("seed", c.seed);
-  c.device = j.value("device", c.device);
-  c.threads = j.value("threads", c.threads);
-  c.skip_missing = j.value("skip_missing", c.skip_missing);
+#define MELCLASS_READ(field) c.field = j.value(#field, c.field);
+  MELCLASS_TOP_FIELDS(MELCLASS_READ)
+#undef MELCLASS_READ
   c.verbose = j.value("verbose", c.verbose);
+}
+
+bool is_top_setting(const std::string& key) {
+#define MELCLASS_MATCH(field) if (key == #field) return true;
+  MELCLASS_TOP_FIELDS(MELCLASS_MATCH)
+#undef MELCLASS_MATCH
+  return key == "verbose" || key == "model";
 }
 
 bool is_crop(const std::string& s) { return s == "random" || s == "head" || s == "center"; }
@@ -80,13 +62,9 @@ TrainConfig resolve_config(const std::string& model, const json& overrides,
   c.model = overrides.value("model", model);
   c.recipe = models::model_spec(c.model).recipe;
   const json known_recipe = recipe_json(c.recipe);
-  const json known_top = {"data_root", "task", "out",     "val_fraction", "n_mels",
-                          "seed",      "device", "threads", "skip_missing", "verbose", "model"};
-  for (auto it = overrides.begin(); it != overrides.end(); ++it) {
-    const bool ok = known_recipe.contains(it.key()) ||
-                    std::find(known_top.begin(), known_top.end(), it.key()) != known_top.end();
-    check(ok, "config", source, "unknown setting '" + it.key() + "'");
-  }
+  for (auto it = overrides.begin(); it != overrides.end(); ++it)
+    check(known_recipe.contains(it.key()) || is_top_setting(it.key()), "config", source,
+          "unknown setting '" + it.key() + "'");
   try {
     apply_recipe(c.recipe, overrides);
     apply_top(c, overrides);
@@ -132,10 +110,11 @@ void validate(const TrainConfig& c) {
 }
 
 json to_json(const TrainConfig& c) {
-  return {{"data_root", c.data_root}, {"task", c.task},       {"model", c.model},
-          {"out", c.out},             {"recipe", recipe_json(c.recipe)},
-          {"val_fraction", c.val_fraction}, {"n_mels", c.n_mels}, {"seed", c.seed},
-          {"device", c.device},       {"threads", c.threads}, {"skip_missing", c.skip_missing}};
+  json j = {{"model", c.model}, {"recipe", recipe_json(c.recipe)}};
+#define MELCLASS_WRITE(field) j[#field] = c.field;
+  MELCLASS_TOP_FIELDS(MELCLASS_WRITE)
+#undef MELCLASS_WRITE
+  return j;
 }
 
 TrainConfig config_from_json(const json& j, const std::string& source) {
