@@ -149,8 +149,9 @@ NpyHeader read_npy_header(const fs::path& path) {
   return h;
 }
 
-at::Tensor read_npy(const fs::path& path) {
-  const NpyHeader h = read_npy_header(path);
+at::Tensor read_npy(const fs::path& path) { return read_npy(path, read_npy_header(path)); }
+
+at::Tensor read_npy(const fs::path& path, const NpyHeader& h) {
   std::vector<int64_t> storage_shape = h.shape;
   if (h.fortran_order) std::reverse(storage_shape.begin(), storage_shape.end());
   const at::ScalarType type =
