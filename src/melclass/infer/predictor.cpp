@@ -11,7 +11,6 @@
 #include "melclass/core/error.h"
 #include "melclass/core/runtime.h"
 #include "melclass/data/dataset.h"
-#include "melclass/data/spectrogram.h"
 #include "melclass/train/calibration.h"
 #include "melclass/train/run_dir.h"
 #include "melclass/train/scoring.h"
@@ -92,22 +91,13 @@ Predictions predict(const PredictOptions& o) {
   Predictions p;
   p.vocab = run.vocab;
   std::mt19937_64 rng(run.config.seed);
-  // Streams the test set in chunks so memory grows with the chunk, not the dataset.
-  constexpr size_t kChunk = 64;
-  std::vector<at::Tensor> chunks;
-  const auto& tracks = test.tracks();
-  for (size_t start = 0; start < tracks.size(); start += kChunk) {
-    std::vector<at::Tensor> inputs;
-    for (size_t i = start; i < std::min(tracks.size(), start + kChunk); ++i) {
-      p.track_ids.push_back(tracks[i].id);
-      inputs.push_back(train::prepare_input(
-          data::load_spectrogram(test.spectrogram_file(tracks[i]), run.config.n_mels),
-          run.config.recipe, false, rng));
-    }
-    chunks.push_back(train::predict_tracks(*run.model, inputs, run.config.recipe,
-                                           run.vocab.multi_label(), device));
+  std::vector<fs::path> files;
+  for (const auto& t : test.tracks()) {
+    p.track_ids.push_back(t.id);
+    files.push_back(test.spectrogram_file(t));
   }
-  p.probabilities = torch::cat(chunks);
+  p.probabilities = train::predict_files(*run.model, files, run.config.n_mels, run.config.recipe,
+                                         run.vocab.multi_label(), device, rng);
   if (run.vocab.multi_label()) p.probabilities = train::apply_calibration(p.probabilities, run.calibration);
   p.labels = decide_labels(p.probabilities, p.vocab, run.calibration.min_tags);
   write_outputs(o, p);

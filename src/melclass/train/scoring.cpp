@@ -95,4 +95,20 @@ at::Tensor predict_tracks(models::ClassifierImpl& model, const std::vector<at::T
   return torch::stack(out);
 }
 
+at::Tensor predict_files(models::ClassifierImpl& model,
+                         const std::vector<std::filesystem::path>& files, int64_t n_mels,
+                         const models::Recipe& recipe, bool multi_label, c10::Device device,
+                         std::mt19937_64& rng) {
+  constexpr size_t kChunk = 64;
+  std::vector<at::Tensor> chunks;
+  for (size_t start = 0; start < files.size(); start += kChunk) {
+    std::vector<at::Tensor> inputs;
+    for (size_t i = start; i < std::min(files.size(), start + kChunk); ++i)
+      inputs.push_back(
+          prepare_input(data::load_spectrogram(files[i], n_mels), recipe, false, rng));
+    chunks.push_back(predict_tracks(model, inputs, recipe, multi_label, device));
+  }
+  return torch::cat(chunks);
+}
+
 }  // namespace melclass::train

@@ -3,6 +3,7 @@
 // shared by validation during training and by `predict`.
 
 #include <cstdint>
+#include <filesystem>
 #include <random>
 #include <vector>
 
@@ -45,5 +46,13 @@ std::vector<int64_t> chunk_starts(int64_t length, int64_t frames, int64_t hop);
 /// predict_probabilities.
 at::Tensor predict_tracks(models::ClassifierImpl& model, const std::vector<at::Tensor>& inputs,
                           const models::Recipe& recipe, bool multi_label, c10::Device device);
+
+/// Spectrogram files -> probabilities [N, C] (predict_tracks on
+/// prepare_input(load_spectrogram(file))), loading 64 files at a time so memory
+/// grows with that chunk, not with the list. Shared by validation and predict.
+at::Tensor predict_files(models::ClassifierImpl& model,
+                         const std::vector<std::filesystem::path>& files, int64_t n_mels,
+                         const models::Recipe& recipe, bool multi_label, c10::Device device,
+                         std::mt19937_64& rng);
 
 }  // namespace melclass::train

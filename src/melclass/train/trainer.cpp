@@ -183,13 +183,14 @@ double Trainer::train_epoch(int epoch, int64_t& samples) {
 }
 
 void Trainer::validate_epoch(EpochLog& log) {
-  std::vector<at::Tensor> inputs, targets;
+  std::vector<fs::path> files;
+  std::vector<at::Tensor> targets;
   for (size_t i : val_idx_) {
-    inputs.push_back(prepare_input(load_mel(i), cfg_.recipe, false, rng_));
+    files.push_back(files_[i]);
     targets.push_back(targets_[i]);
   }
-  const at::Tensor probs =
-      predict_tracks(*model_, inputs, cfg_.recipe, vocab_.multi_label(), device_);
+  const at::Tensor probs = predict_files(*model_, files, cfg_.n_mels, cfg_.recipe,
+                                         vocab_.multi_label(), device_, rng_);
   const at::Tensor y = torch::stack(targets);
   if (vocab_.multi_label()) {
     log.val_loss = F::binary_cross_entropy(probs.clamp(1e-7, 1 - 1e-7), y).item<double>();
