@@ -16,12 +16,25 @@ struct ModelOptions {
   int64_t n_mels = 128;
   int64_t n_classes = 4;
   double dropout = 0.5;
+  int64_t text_buckets = 1 << 18;  ///< hashed text-feature vocabulary (text models)
+  int64_t text_dim = 64;           ///< text embedding width (text models)
+};
+
+/// One batch of model input. Audio models read `mel`; text models read the
+/// bag of hashed text features (text::TextFeaturizer); fusion models read both.
+struct ModelInput {
+  torch::Tensor mel;           ///< [B, n_mels, T] compressed mel; undefined for text-only data
+  torch::Tensor text_ids;      ///< [N] int64: feature ids of all B tracks, concatenated
+  torch::Tensor text_offsets;  ///< [B] int64: start of each track's ids in text_ids
 };
 
 /// x: [B, n_mels, T] log-compressed mel -> logits [B, n_classes].
 class ClassifierImpl : public torch::nn::Module {
  public:
+  /// Audio models: x [B, n_mels, T] -> logits [B, n_classes].
   virtual torch::Tensor forward(torch::Tensor x) = 0;
+  /// Every model: input -> logits [B, n_classes]. Audio models read input.mel.
+  virtual torch::Tensor forward_input(const ModelInput& input) { return forward(input.mel); }
 };
 
 /// How a model wants its input cut and how it is trained by default.
@@ -59,8 +72,12 @@ struct Recipe {
   double label_smoothing = 0;   ///< single-label only
 };
 
+/// What a model reads.
+enum class Inputs { kAudio, kText, kAudioText };
+
 struct ModelSpec {
   std::string name;
+  Inputs inputs = Inputs::kAudio;
   std::string description;
   std::string reference;  ///< paper or code the architecture follows
   Recipe recipe;
