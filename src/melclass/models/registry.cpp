@@ -5,6 +5,7 @@
 #include "melclass/core/error.h"
 #include "melclass/models/baseline.h"
 #include "melclass/models/tcnet.h"
+#include "melclass/models/text_model.h"
 
 namespace melclass::models {
 namespace {
@@ -14,6 +15,7 @@ const std::map<std::string, ModelSpec>& registry() {
     std::map<std::string, ModelSpec> m;
     m.emplace("baseline", baseline_spec());
     m.emplace("tcnet", tcnet_spec());
+    m.emplace("text", text_spec());
     return m;
   }();
   return kModels;
