@@ -62,7 +62,7 @@ void run_demo(const DemoArgs& a) {
   std::printf("      best val accuracy %.3f (epoch %d), %.1f s\n", tr.best_metric, tr.best_epoch,
               tr.seconds);
   infer::PredictOptions p;
-  p.run = run;
+  p.runs = {run};
   p.root = root;
   p.out = run / "predictions.json";
   p.threads = a.threads;

@@ -7,19 +7,23 @@ namespace melclass::app {
 
 void add_predict_command(CLI::App& app) {
   auto o = std::make_shared<infer::PredictOptions>();
-  auto run = std::make_shared<std::string>();
+  auto runs = std::make_shared<std::vector<std::string>>();
   auto data = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>();
   CLI::App* cmd = app.add_subcommand("predict", "predict ROOT/test/test_data with a trained run");
-  cmd->add_option("--run", *run, "run folder written by train")->required();
+  cmd->add_option("--run", *runs,
+                  "run folder written by train; several (or a cv folder) average their "
+                  "probabilities")
+      ->required()
+      ->expected(1, -1);
   cmd->add_option("--data", *data, "dataset root")->required();
   cmd->add_option("--out", *out, "prediction JSON (default RUN/predictions.json); CSV beside it");
   cmd->add_option("--device", o->device, "cpu or cuda");
   cmd->add_option("--threads", o->threads, "CPU threads (default: all cores)")->check(CLI::NonNegativeNumber);
   cmd->callback([=] {
-    o->run = *run;
+    o->runs.assign(runs->begin(), runs->end());
     o->root = *data;
-    o->out = out->empty() ? o->run / "predictions.json" : std::filesystem::path(*out);
+    o->out = out->empty() ? o->runs.front() / "predictions.json" : std::filesystem::path(*out);
     const auto p = infer::predict(*o);
     std::printf("predicted %zu tracks in %.2f s -> %s (+ %s)\n", p.track_ids.size(), p.seconds,
                 o->out.string().c_str(), infer::csv_path_for(o->out).string().c_str());

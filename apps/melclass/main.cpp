@@ -9,6 +9,7 @@ int main(int argc, char** argv) {
   CLI::App app{"melclass: music classification on mel spectrograms (AI Rush 2020 rush4/5/6)"};
   app.require_subcommand(1);
   melclass::app::add_train_command(app);
+  melclass::app::add_cv_command(app);
   melclass::app::add_predict_command(app);
   melclass::app::add_evaluate_command(app);
   melclass::app::add_synth_command(app);

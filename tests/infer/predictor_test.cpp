@@ -60,7 +60,7 @@ std::vector<std::string> lines_of(const fs::path& path) {
 
 infer::PredictOptions options(const TempDir& dir) {
   infer::PredictOptions o;
-  o.run = dir / "run";
+  o.runs = {dir / "run"};
   o.root = dir / "data";
   o.out = dir / "out" / "preds.json";
   o.threads = 1;

@@ -72,9 +72,11 @@ TEST(Trainer, EndToEndWritesRunFolderAndIsReproducible) {
                         train::checkpoint_file(run), train::summary_file(run)})
     EXPECT_TRUE(fs::is_regular_file(f)) << f;
 
-  // 24 tracks: 4 test, 20 train; validation = round(20 * 0.1) = 2, training = 18.
-  EXPECT_EQ(result.train_tracks, 18);
-  EXPECT_EQ(result.val_tracks, 2);
+  // 24 tracks: 4 test, 20 train; validation = about 10% of them, whole artists
+  // (train/split.h), so a few tracks.
+  EXPECT_EQ(result.train_tracks + result.val_tracks, 20);
+  EXPECT_GE(result.val_tracks, 1);
+  EXPECT_LE(result.val_tracks, 5);
   EXPECT_EQ(result.metric_name, "accuracy");
   EXPECT_TRUE(result.best_epoch == 1 || result.best_epoch == 2);
   ASSERT_EQ(logs.size(), 2u);
@@ -100,7 +102,7 @@ TEST(Trainer, EndToEndWritesRunFolderAndIsReproducible) {
   EXPECT_EQ(labels["multi_label"], false);
   const json summary = json::parse(read_text_file(train::summary_file(run)));
   EXPECT_EQ(summary["best_epoch"], result.best_epoch);
-  EXPECT_EQ(summary["train_tracks"], 18);
+  EXPECT_EQ(summary["train_tracks"], result.train_tracks);
   EXPECT_FALSE(fs::exists(train::calibration_file(run))) << "single-label runs need none";
 
   // The saved run loads back into a working model.

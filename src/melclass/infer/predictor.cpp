@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <algorithm>
 #include <random>
 
 #include <nlohmann/json.hpp>
@@ -52,6 +53,24 @@ void write_outputs(const PredictOptions& o, const Predictions& p) {
   write_file_atomically(o.out, [&](std::ostream& out) { out << list.dump() << "\n"; });
 }
 
+// One run's probabilities [N, C] over root's test split; fills `ids` (data_idx order).
+at::Tensor predict_run(const train::LoadedRun& run, const fs::path& root,
+                       std::vector<std::string>& ids, c10::Device device) {
+  data::DatasetOptions dopt;
+  dopt.root = root;
+  dopt.task = data::parse_task(run.config.task);
+  dopt.with_labels = false;
+  dopt.skip_missing = false;  // every test track needs a prediction
+  dopt.require_spectrograms = train::uses_audio(run.config);
+  const auto test = data::Dataset::load(dopt, data::Split::kTest);
+  const std::vector<train::TrackSource> sources = train::make_sources(run.config, test);
+  ids.clear();
+  for (const auto& t : test.tracks()) ids.push_back(t.id);
+  std::mt19937_64 rng(run.config.seed);
+  return train::predict_sources(*run.model, sources, run.input_spec(), run.vocab.multi_label(),
+                                device, rng);
+}
+
 }  // namespace
 
 fs::path csv_path_for(const fs::path& json_path) {
@@ -74,6 +93,26 @@ std::vector<std::vector<std::string>> decide_labels(const at::Tensor& probabilit
   return out;
 }
 
+std::vector<fs::path> expand_runs(const std::vector<fs::path>& runs) {
+  std::vector<fs::path> out;
+  for (const auto& r : runs) {
+    if (fs::exists(train::config_file(r)) || !fs::is_directory(r)) {
+      out.push_back(r);  // a run (load_run names what is wrong with it)
+      continue;
+    }
+    std::vector<fs::path> folds;
+    for (const auto& e : fs::directory_iterator(r))
+      if (e.is_directory() && e.path().filename().string().rfind("fold-", 0) == 0 &&
+          fs::exists(train::config_file(e.path())))
+        folds.push_back(e.path());
+    check(!folds.empty(), "predict", r.string(), "neither a run folder nor a cv folder");
+    std::sort(folds.begin(), folds.end());
+    out.insert(out.end(), folds.begin(), folds.end());
+  }
+  check(!out.empty(), "predict", "", "no run folder given");
+  return out;
+}
+
 Predictions predict(const PredictOptions& o) {
   const auto start = std::chrono::steady_clock::now();
   check(!o.out.empty(), "predict", "", "no output file given");
@@ -81,25 +120,22 @@ Predictions predict(const PredictOptions& o) {
         "the output is the JSON list; the CSV is written beside it");
   configure_threads(o.threads);
   const c10::Device device = parse_device(o.device);
-  train::LoadedRun run = train::load_run(o.run, device);
-  data::DatasetOptions dopt;
-  dopt.root = o.root;
-  dopt.task = data::parse_task(run.config.task);
-  dopt.with_labels = false;
-  dopt.skip_missing = false;  // every test track needs a prediction
-  const auto test = data::Dataset::load(dopt, data::Split::kTest);
+  const auto runs = expand_runs(o.runs);
   Predictions p;
-  p.vocab = run.vocab;
-  std::mt19937_64 rng(run.config.seed);
-  std::vector<fs::path> files;
-  for (const auto& t : test.tracks()) {
-    p.track_ids.push_back(t.id);
-    files.push_back(test.spectrogram_file(t));
+  at::Tensor sum;
+  int min_tags = 0;
+  for (size_t k = 0; k < runs.size(); ++k) {
+    train::LoadedRun run = train::load_run(runs[k], device);
+    if (k == 0) p.vocab = run.vocab;
+    check(run.vocab.labels() == p.vocab.labels() && run.vocab.multi_label() == p.vocab.multi_label(),
+          "predict", runs[k].string(), "run has another label vocabulary than " + runs[0].string());
+    at::Tensor probs = predict_run(run, o.root, p.track_ids, device);
+    if (run.vocab.multi_label()) probs = train::apply_calibration(probs, run.calibration);
+    sum = k == 0 ? probs : sum + probs;
+    min_tags = std::max(min_tags, run.calibration.min_tags);
   }
-  p.probabilities = train::predict_files(*run.model, files, run.config.n_mels, run.config.recipe,
-                                         run.vocab.multi_label(), device, rng);
-  if (run.vocab.multi_label()) p.probabilities = train::apply_calibration(p.probabilities, run.calibration);
-  p.labels = decide_labels(p.probabilities, p.vocab, run.calibration.min_tags);
+  p.probabilities = sum / static_cast<double>(runs.size());
+  p.labels = decide_labels(p.probabilities, p.vocab, min_tags);
   write_outputs(o, p);
   p.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return p;

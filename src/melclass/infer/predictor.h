@@ -13,7 +13,9 @@
 namespace melclass::infer {
 
 struct PredictOptions {
-  std::filesystem::path run;
+  /// Run folders; several (or a cv folder, whose fold-*/ runs are used) make
+  /// an ensemble: their calibrated probabilities are averaged.
+  std::vector<std::filesystem::path> runs;
   std::filesystem::path root;
   std::filesystem::path out;  ///< JSON list; the CSV goes beside it (same stem, .csv)
   std::string device = "cpu";
@@ -34,7 +36,11 @@ struct Predictions {
 std::vector<std::vector<std::string>> decide_labels(const at::Tensor& probabilities,
                                                     const data::LabelVocab& vocab, int min_tags = 0);
 
-/// Runs the model over the test split and writes options.out (JSON) and the
+/// A run folder as given, or the fold-*/ run folders of a cv folder (sorted).
+/// Throws Error("predict", path, ...) when it is neither.
+std::vector<std::filesystem::path> expand_runs(const std::vector<std::filesystem::path>& runs);
+
+/// Runs the model(s) over the test split and writes options.out (JSON) and the
 /// CSV beside it, each atomically. Throws Error on any problem.
 Predictions predict(const PredictOptions& options);
 

@@ -70,6 +70,17 @@ struct Recipe {
   double mixup_alpha = 0;       ///< Beta(alpha, alpha) mixing weight; 0 = off
   double gain_db = 0;           ///< random gain in [-gain_db, gain_db] dB on the power mel
   double label_smoothing = 0;   ///< single-label only
+  // Input normalisation and optimisation extras.
+  std::string normalize = "none";  ///< "band": per-band mean/std fitted on the training set
+  int early_stop = 0;              ///< stop after this many epochs without a better val metric; 0 = off
+  double ema_decay = 0;            ///< weight EMA decay (e.g. 0.999); 0 = off
+  bool balanced = false;           ///< single-label: class-balanced sampling
+  std::string loss = "bce";        ///< multi-label: "bce" | "asl" (asymmetric loss)
+  bool calibrate_per_tag = false;  ///< multi-label: per-tag logit offsets on validation
+  // Metadata.
+  bool use_text = false;           ///< audio models: fuse a text branch (hashed n-grams of the metadata)
+  int64_t text_buckets = 1 << 18;  ///< text-feature hash space
+  int64_t text_dim = 64;           ///< text embedding width
 };
 
 /// What a model reads.

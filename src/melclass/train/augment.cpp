@@ -84,8 +84,19 @@ at::Tensor soft_cross_entropy(const at::Tensor& logits, const at::Tensor& target
   return -(targets * torch::log_softmax(logits, 1)).sum(1).mean();
 }
 
+at::Tensor asymmetric_loss(const at::Tensor& logits, const at::Tensor& targets, double gamma_neg,
+                           double gamma_pos, double clip) {
+  const at::Tensor p = torch::sigmoid(logits);
+  const at::Tensor p_neg = clip > 0 ? (p - clip).clamp_min(0) : p;  // probability shifting
+  const at::Tensor pos = targets * torch::pow(1 - p, gamma_pos) * torch::log(p.clamp_min(1e-8));
+  const at::Tensor neg =
+      (1 - targets) * torch::pow(p_neg, gamma_neg) * torch::log((1 - p_neg).clamp_min(1e-8));
+  return -(pos + neg).mean();
+}
+
 at::Tensor training_loss(const at::Tensor& logits, const at::Tensor& y, bool multi_label,
-                         const Mixup& m, double eps) {
+                         const Mixup& m, double eps, const std::string& loss) {
+  if (multi_label && loss == "asl") return asymmetric_loss(logits, mix(y, m), 4.0, 0.0, 0.05);
   if (multi_label) return F::binary_cross_entropy_with_logits(logits, mix(y, m));
   if (m.lambda == 1.0 && eps == 0) return F::cross_entropy(logits, y);
   return soft_cross_entropy(logits, mix(smooth_targets(y, logits.size(1), eps), m));

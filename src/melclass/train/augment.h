@@ -4,6 +4,7 @@
 // the caller's generator, so a run's seed fixes the augmentation.
 
 #include <cstdint>
+#include <string>
 #include <random>
 #include <vector>
 
@@ -59,10 +60,19 @@ at::Tensor smooth_targets(const at::Tensor& y, int64_t n_classes, double eps);
 /// Cross-entropy with soft targets: mean over the batch of -sum_c t_c log softmax(z)_c.
 at::Tensor soft_cross_entropy(const at::Tensor& logits, const at::Tensor& targets);
 
+/// Asymmetric loss (Ridnik et al. 2021, "Asymmetric Loss For Multi-Label
+/// Classification", eq. 7): with p = sigmoid(z) and p_m = max(p - clip, 0),
+/// -[t (1 - p)^gamma_pos log p + (1 - t) p_m^gamma_neg log(1 - p_m)], averaged
+/// over all B x C entries (as BCE is). logits, targets: [B, C].
+at::Tensor asymmetric_loss(const at::Tensor& logits, const at::Tensor& targets, double gamma_neg,
+                           double gamma_pos, double clip);
+
 /// The training loss of logits [B, C] against targets y ([B] class indices, or
 /// [B, C] multi-hot when multi_label), with mixup `m` and label smoothing `eps`
 /// (single-label only). Plain cross-entropy / BCE when both are off.
+/// Multi-label `loss`: "bce", or "asl" (asymmetric_loss with the paper's
+/// gamma_neg 4, gamma_pos 0, clip 0.05).
 at::Tensor training_loss(const at::Tensor& logits, const at::Tensor& y, bool multi_label,
-                         const Mixup& m, double eps);
+                         const Mixup& m, double eps, const std::string& loss = "bce");
 
 }  // namespace melclass::train

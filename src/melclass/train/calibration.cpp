@@ -11,9 +11,15 @@
 namespace melclass::train {
 
 at::Tensor apply_calibration(const at::Tensor& probs, const Calibration& c) {
-  if (c.logit_offset == 0.0) return probs;
+  if (c.logit_offset == 0.0 && c.tag_offsets.empty()) return probs;
   const at::Tensor p = probs.clamp(1e-7, 1 - 1e-7);
-  return at::sigmoid(at::log(p) - at::log1p(-p) + c.logit_offset);
+  at::Tensor z = at::log(p) - at::log1p(-p) + c.logit_offset;
+  if (!c.tag_offsets.empty()) {
+    check(static_cast<int64_t>(c.tag_offsets.size()) == probs.size(1), "calibration", "",
+          "per-tag offsets do not match the number of tags");
+    z = z + at::tensor(c.tag_offsets, at::TensorOptions().dtype(at::kDouble)).to(z.scalar_type());
+  }
+  return at::sigmoid(z);
 }
 
 std::vector<std::vector<int64_t>> decide_tags(const at::Tensor& calibrated, int min_tags) {
@@ -47,10 +53,10 @@ double micro_f1(const std::vector<std::vector<int64_t>>& decided, const at::Tens
 }
 
 Calibration fit_calibration(const at::Tensor& probs, const at::Tensor& targets, int min_tags) {
-  Calibration best{0.0, min_tags};
+  Calibration best{0.0, min_tags, {}};
   double best_f1 = -1;
   for (int step = -120; step <= 120; ++step) {
-    const Calibration c{step * 0.05, min_tags};
+    const Calibration c{step * 0.05, min_tags, {}};
     const double f1 = micro_f1(decide_tags(apply_calibration(probs, c), min_tags), targets);
     // Prefer the smallest |offset| among ties (steps are visited from -6 up).
     if (f1 > best_f1 + 1e-12 || (f1 >= best_f1 - 1e-12 && std::abs(c.logit_offset) < std::abs(best.logit_offset)))
@@ -59,8 +65,31 @@ Calibration fit_calibration(const at::Tensor& probs, const at::Tensor& targets, 
   return best;
 }
 
+Calibration fit_tag_offsets(const at::Tensor& probs, const at::Tensor& targets,
+                            const Calibration& global, int passes, double min_gain) {
+  Calibration c = global;
+  c.tag_offsets.assign(static_cast<size_t>(probs.size(1)), 0.0);
+  auto score = [&](const Calibration& k) {
+    return micro_f1(decide_tags(apply_calibration(probs, k), k.min_tags), targets);
+  };
+  double best = score(c);
+  for (int pass = 0; pass < passes; ++pass)
+    for (size_t tag = 0; tag < c.tag_offsets.size(); ++tag) {
+      const double keep = c.tag_offsets[tag];
+      double best_v = keep;
+      for (int step = -12; step <= 12; ++step) {
+        c.tag_offsets[tag] = step * 0.25;
+        const double f1 = score(c);
+        if (f1 > best + min_gain) best = f1, best_v = c.tag_offsets[tag];
+      }
+      c.tag_offsets[tag] = best_v;
+    }
+  return c;
+}
+
 void save_calibration(const std::filesystem::path& path, const Calibration& c) {
-  const nlohmann::json j = {{"logit_offset", c.logit_offset}, {"min_tags", c.min_tags}};
+  nlohmann::json j = {{"logit_offset", c.logit_offset}, {"min_tags", c.min_tags}};
+  if (!c.tag_offsets.empty()) j["tag_offsets"] = c.tag_offsets;
   write_file_atomically(path, [&](std::ostream& out) { out << j.dump(2) << "\n"; });
 }
 
@@ -68,7 +97,8 @@ Calibration load_calibration(const std::filesystem::path& path, const Calibratio
   if (!std::filesystem::exists(path)) return fallback;
   try {
     const auto j = nlohmann::json::parse(read_text_file(path));
-    return Calibration{j.at("logit_offset").get<double>(), j.at("min_tags").get<int>()};
+    return Calibration{j.at("logit_offset").get<double>(), j.at("min_tags").get<int>(),
+                       j.value("tag_offsets", std::vector<double>{})};
   } catch (const nlohmann::json::exception&) {
     throw Error("run", path.string(), "invalid calibration file");
   }

@@ -16,12 +16,14 @@ namespace {
   X(momentum) X(nesterov) X(weight_decay) X(batch_size) X(epochs) X(scheduler)                \
   X(plateau_factor) X(plateau_patience) X(dropout) X(calibrate) X(min_tags) X(eval_hop)       \
   X(aggregate) X(spec_time_masks) X(spec_time_width) X(spec_freq_masks) X(spec_freq_width)    \
-  X(mixup_alpha) X(gain_db) X(label_smoothing)
+  X(mixup_alpha) X(gain_db) X(label_smoothing) X(normalize) X(early_stop) X(ema_decay)         \
+  X(balanced) X(loss) X(calibrate_per_tag) X(use_text) X(text_buckets) X(text_dim)
 
 // Top-level settings saved in config.json ("model" and "recipe" are handled
 // apart; "verbose" is accepted but not saved).
 #define MELCLASS_TOP_FIELDS(X) \
-  X(data_root) X(task) X(out) X(val_fraction) X(n_mels) X(seed) X(device) X(threads) X(skip_missing)
+  X(data_root) X(task) X(out) X(val_fraction) X(n_mels) X(seed) X(device) X(threads) \
+  X(skip_missing) X(cv_folds) X(cv_fold)
 
 json recipe_json(const models::Recipe& r) {
   json j = json::object();
@@ -104,6 +106,15 @@ void validate(const TrainConfig& c) {
        "plateau_factor must be in (0, 1)");
   need(r.dropout >= 0 && r.dropout < 1, "dropout must be in [0, 1)");
   need(r.min_tags >= 0, "min_tags must be >= 0");
+  need(r.normalize == "band" || r.normalize == "none", "normalize must be band or none");
+  need(r.early_stop >= 0, "early_stop must be >= 0 (0 = off)");
+  need(r.ema_decay >= 0 && r.ema_decay < 1, "ema_decay must be in [0, 1)");
+  need(r.loss == "bce" || r.loss == "asl", "loss must be bce or asl");
+  need(r.text_buckets >= 2 && r.text_buckets <= (int64_t{1} << 26) && r.text_dim >= 1 &&
+           r.text_dim <= 4096,
+       "text_buckets must be in [2, 2^26] and text_dim in [1, 4096]");
+  need(c.cv_folds == 0 || (c.cv_folds >= 2 && c.cv_fold >= 0 && c.cv_fold < c.cv_folds),
+       "cv_folds must be 0 or >= 2, with cv_fold in [0, cv_folds)");
   need(c.val_fraction > 0 && c.val_fraction < 0.9, "val_fraction must be in (0, 0.9)");
   need(c.n_mels > 0, "n_mels must be positive");
   need(c.threads >= 0, "threads must be >= 0");

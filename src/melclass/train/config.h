@@ -23,6 +23,8 @@ struct TrainConfig {
   std::string device = "cpu";
   int threads = 0;          ///< 0 = all cores
   bool skip_missing = false;
+  int cv_folds = 0;         ///< > 0: cross-validation run, trains without fold cv_fold
+  int cv_fold = 0;          ///< held-out fold (artist-disjoint, see train/split.h)
   bool verbose = true;
 };
 

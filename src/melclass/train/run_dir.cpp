@@ -1,11 +1,15 @@
 #include "melclass/train/run_dir.h"
 
+#include <optional>
+
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
 
 #include "melclass/core/atomic_file.h"
 #include "melclass/core/error.h"
 #include "melclass/models/registry.h"
+#include "melclass/models/text_model.h"
+#include "melclass/text/featurizer.h"
 
 namespace fs = std::filesystem;
 
@@ -17,6 +21,50 @@ fs::path metrics_file(const fs::path& run) { return run / "metrics.jsonl"; }
 fs::path checkpoint_file(const fs::path& run) { return run / "model.pt"; }
 fs::path summary_file(const fs::path& run) { return run / "summary.json"; }
 fs::path calibration_file(const fs::path& run) { return run / "calibration.json"; }
+fs::path norm_file(const fs::path& run) { return run / "input_norm.json"; }
+
+bool uses_audio(const TrainConfig& c) {
+  return models::model_spec(c.model).inputs != models::Inputs::kText;
+}
+
+bool uses_text(const TrainConfig& c) {
+  return models::model_spec(c.model).inputs != models::Inputs::kAudio || c.recipe.use_text;
+}
+
+std::vector<TrackSource> make_sources(const TrainConfig& c, const data::Dataset& ds) {
+  std::optional<text::Featurizer> featurizer;
+  if (uses_text(c)) {
+    text::FeaturizerOptions fo;
+    fo.buckets = c.recipe.text_buckets;
+    featurizer.emplace(fo);
+  }
+  const bool audio = uses_audio(c);
+  std::vector<TrackSource> out;
+  for (const auto& t : ds.tracks()) {
+    TrackSource s;
+    if (audio) s.file = ds.spectrogram_file(t);
+    if (featurizer) s.text = featurizer->features(t.meta);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::shared_ptr<models::ClassifierImpl> build_model(const TrainConfig& c, int64_t n_classes) {
+  models::ModelOptions o;
+  o.n_mels = c.n_mels;
+  o.n_classes = n_classes;
+  o.dropout = c.recipe.dropout;
+  o.text_buckets = c.recipe.text_buckets;
+  o.text_dim = c.recipe.text_dim;
+  auto model = models::make_model(c.model, o);
+  if (c.recipe.use_text && models::model_spec(c.model).inputs == models::Inputs::kAudio)
+    model = models::with_text(model, o);
+  return model;
+}
+
+InputSpec LoadedRun::input_spec() const {
+  return InputSpec{config.n_mels, config.recipe, norm, uses_audio(config)};
+}
 
 void save_checkpoint(const fs::path& run, models::ClassifierImpl& model) {
   torch::serialize::OutputArchive archive;
@@ -38,11 +86,7 @@ LoadedRun load_run(const fs::path& run, c10::Device device) {
   }
   loaded.config = config_from_json(j, config_file(run).string());
   loaded.vocab = data::LabelVocab::load(vocab_file(run));
-  models::ModelOptions options;
-  options.n_mels = loaded.config.n_mels;
-  options.n_classes = static_cast<int64_t>(loaded.vocab.size());
-  options.dropout = loaded.config.recipe.dropout;
-  loaded.model = models::make_model(loaded.config.model, options);
+  loaded.model = build_model(loaded.config, static_cast<int64_t>(loaded.vocab.size()));
   // Module::load swaps in each stored tensor whatever its shape: compare the
   // shapes afterwards, or a checkpoint for another vocabulary loads silently.
   const auto shapes = [&] {
@@ -65,8 +109,12 @@ LoadedRun load_run(const fs::path& run, c10::Device device) {
   check(shapes() == expected, "run", checkpoint_file(run).string(),
         "cannot load checkpoint (from another model/vocabulary: tensor shapes differ from "
         "config.json and labels.json)");
+  if (loaded.config.recipe.normalize == "band" && uses_audio(loaded.config)) {
+    check(fs::exists(norm_file(run)), "run", norm_file(run).string(), "missing from the run folder");
+    loaded.norm = data::load_band_stats(norm_file(run), loaded.config.n_mels);
+  }
   loaded.calibration =
-      load_calibration(calibration_file(run), Calibration{0.0, loaded.config.recipe.min_tags});
+      load_calibration(calibration_file(run), Calibration{0.0, loaded.config.recipe.min_tags, {}});
   loaded.model->to(device);
   loaded.model->eval();
   return loaded;

@@ -5,16 +5,21 @@
 //   metrics.jsonl  one JSON object per epoch
 //   model.pt       best checkpoint by validation metric
 //   summary.json   final figures
+//   input_norm.json  per-band mean/std of the training set (recipe.normalize "band")
+//   calibration.json multi-label decision rule
 
 #include <filesystem>
 #include <memory>
 
 #include <c10/core/Device.h>
 
+#include "melclass/data/dataset.h"
 #include "melclass/data/labels.h"
+#include "melclass/data/normalization.h"
 #include "melclass/models/classifier.h"
 #include "melclass/train/calibration.h"
 #include "melclass/train/config.h"
+#include "melclass/train/scoring.h"
 
 namespace melclass::train {
 
@@ -24,6 +29,20 @@ std::filesystem::path metrics_file(const std::filesystem::path& run);
 std::filesystem::path checkpoint_file(const std::filesystem::path& run);
 std::filesystem::path summary_file(const std::filesystem::path& run);
 std::filesystem::path calibration_file(const std::filesystem::path& run);
+std::filesystem::path norm_file(const std::filesystem::path& run);
+
+/// Whether a configuration's model reads spectrograms / metadata text.
+bool uses_audio(const TrainConfig& config);
+bool uses_text(const TrainConfig& config);
+
+/// A dataset's tracks as model input sources per a configuration: the
+/// spectrogram file when the model reads audio, the hashed metadata features
+/// (text::Featurizer with recipe.text_buckets) when it reads text.
+std::vector<TrackSource> make_sources(const TrainConfig& config, const data::Dataset& dataset);
+
+/// The model a configuration names, for `n_classes` labels, wrapped with a
+/// text branch (models::with_text) when recipe.use_text asks for it.
+std::shared_ptr<models::ClassifierImpl> build_model(const TrainConfig& config, int64_t n_classes);
 
 /// Writes model parameters and buffers to run/model.pt atomically.
 void save_checkpoint(const std::filesystem::path& run, models::ClassifierImpl& model);
@@ -33,6 +52,8 @@ struct LoadedRun {
   data::LabelVocab vocab;
   std::shared_ptr<models::ClassifierImpl> model;
   Calibration calibration;  ///< multi-label decision rule (calibration.json)
+  data::BandStats norm;     ///< input_norm.json; empty when the recipe does not normalise
+  InputSpec input_spec() const;
 };
 
 /// Rebuilds the model from config.json + labels.json and loads model.pt onto

@@ -7,6 +7,7 @@
 #include <torch/utils.h>
 
 #include "melclass/data/spectrogram.h"
+#include "melclass/text/featurizer.h"
 
 namespace melclass::train {
 namespace {
@@ -30,9 +31,25 @@ at::Tensor aggregate(const at::Tensor& logits, const std::string& how, bool mult
 }
 }  // namespace
 
+models::ModelInput make_model_input(const std::vector<TrackInput>& batch, c10::Device device) {
+  models::ModelInput in;
+  if (batch.empty()) return in;
+  if (batch.front().mel.defined()) {
+    std::vector<at::Tensor> mels;
+    for (const auto& t : batch) mels.push_back(t.mel);
+    in.mel = torch::stack(mels).to(device);
+  }
+  // Always packed (cheap), so a text model sees a bag even when every track's is empty.
+  std::vector<std::vector<int64_t>> bags;
+  for (const auto& t : batch) bags.push_back(t.text);
+  auto [ids, offsets] = text::pack_bags(bags);
+  in.text_ids = ids.to(device), in.text_offsets = offsets.to(device);
+  return in;
+}
+
 at::Tensor prepare_input(const at::Tensor& mel, const models::Recipe& r, bool training,
-                         std::mt19937_64& rng, double gain) {
-  at::Tensor x = data::compress(gain == 1.0 ? mel : mel * gain, r.compression);
+                         std::mt19937_64& rng, double gain, const data::BandStats& norm) {
+  at::Tensor x = data::standardize(data::compress(gain == 1.0 ? mel : mel * gain, r.compression), norm);
   if (training) return data::crop_or_pad(x, r.train_frames, crop_mode(r.train_crop), rng);
   if (r.eval_frames == 0) return x;
   if (r.eval_crop == "chunks")
@@ -40,23 +57,33 @@ at::Tensor prepare_input(const at::Tensor& mel, const models::Recipe& r, bool tr
   return data::crop_or_pad(x, r.eval_frames, crop_mode(r.eval_crop), rng);
 }
 
-at::Tensor predict_logits(models::ClassifierImpl& model, const std::vector<at::Tensor>& inputs,
+at::Tensor predict_logits(models::ClassifierImpl& model, const std::vector<TrackInput>& inputs,
                           c10::Device device, int batch_size) {
   torch::NoGradGuard no_grad;
   model.eval();
+  auto same_shape = [](const TrackInput& a, const TrackInput& b) {
+    return a.mel.defined() == b.mel.defined() && (!a.mel.defined() || a.mel.sizes() == b.mel.sizes());
+  };
   std::vector<at::Tensor> out;
   size_t i = 0;
   while (i < inputs.size()) {
     size_t j = i + 1;
     while (j < inputs.size() && j - i < static_cast<size_t>(batch_size) &&
-           inputs[j].sizes() == inputs[i].sizes())
+           same_shape(inputs[j], inputs[i]))
       ++j;
-    std::vector<at::Tensor> group(inputs.begin() + static_cast<std::ptrdiff_t>(i),
-                                  inputs.begin() + static_cast<std::ptrdiff_t>(j));
-    out.push_back(model.forward(torch::stack(group).to(device)).cpu());
+    const std::vector<TrackInput> group(inputs.begin() + static_cast<std::ptrdiff_t>(i),
+                                        inputs.begin() + static_cast<std::ptrdiff_t>(j));
+    out.push_back(model.forward_input(make_model_input(group, device)).cpu());
     i = j;
   }
   return torch::cat(out);
+}
+
+at::Tensor predict_logits(models::ClassifierImpl& model, const std::vector<at::Tensor>& inputs,
+                          c10::Device device, int batch_size) {
+  std::vector<TrackInput> tracks;
+  for (const auto& x : inputs) tracks.push_back({x, {}});
+  return predict_logits(model, tracks, device, batch_size);
 }
 
 at::Tensor predict_probabilities(models::ClassifierImpl& model, const std::vector<at::Tensor>& inputs,
@@ -73,16 +100,17 @@ std::vector<int64_t> chunk_starts(int64_t length, int64_t frames, int64_t hop) {
   return out;
 }
 
-at::Tensor predict_tracks(models::ClassifierImpl& model, const std::vector<at::Tensor>& inputs,
+at::Tensor predict_tracks(models::ClassifierImpl& model, const std::vector<TrackInput>& inputs,
                           const models::Recipe& r, bool multi_label, c10::Device device) {
-  if (r.eval_crop != "chunks" || r.eval_frames == 0)
-    return predict_probabilities(model, inputs, multi_label, device, r.batch_size);
+  const bool chunked = r.eval_crop == "chunks" && r.eval_frames > 0;
+  if (!chunked || inputs.empty() || !inputs.front().mel.defined())
+    return activate(predict_logits(model, inputs, device, r.batch_size), multi_label);
   const int64_t hop = r.eval_hop > 0 ? r.eval_hop : std::max<int64_t>(1, r.eval_frames / 2);
-  std::vector<at::Tensor> windows;  // [F, eval_frames] each
+  std::vector<TrackInput> windows;  // [F, eval_frames] each, with the track's text
   std::vector<int64_t> count;       // windows per track
   for (const auto& x : inputs) {
-    const auto starts = chunk_starts(x.size(1), r.eval_frames, hop);
-    for (int64_t s : starts) windows.push_back(x.narrow(1, s, r.eval_frames));
+    const auto starts = chunk_starts(x.mel.size(1), r.eval_frames, hop);
+    for (int64_t s : starts) windows.push_back({x.mel.narrow(1, s, r.eval_frames), x.text});
     count.push_back(static_cast<int64_t>(starts.size()));
   }
   const at::Tensor logits = predict_logits(model, windows, device, r.batch_size);  // [K, C]
@@ -95,18 +123,28 @@ at::Tensor predict_tracks(models::ClassifierImpl& model, const std::vector<at::T
   return torch::stack(out);
 }
 
-at::Tensor predict_files(models::ClassifierImpl& model,
-                         const std::vector<std::filesystem::path>& files, int64_t n_mels,
-                         const models::Recipe& recipe, bool multi_label, c10::Device device,
-                         std::mt19937_64& rng) {
+at::Tensor predict_tracks(models::ClassifierImpl& model, const std::vector<at::Tensor>& inputs,
+                          const models::Recipe& r, bool multi_label, c10::Device device) {
+  std::vector<TrackInput> tracks;
+  for (const auto& x : inputs) tracks.push_back({x, {}});
+  return predict_tracks(model, tracks, r, multi_label, device);
+}
+
+at::Tensor predict_sources(models::ClassifierImpl& model, const std::vector<TrackSource>& sources,
+                           const InputSpec& spec, bool multi_label, c10::Device device,
+                           std::mt19937_64& rng) {
   constexpr size_t kChunk = 64;
   std::vector<at::Tensor> chunks;
-  for (size_t start = 0; start < files.size(); start += kChunk) {
-    std::vector<at::Tensor> inputs;
-    for (size_t i = start; i < std::min(files.size(), start + kChunk); ++i)
-      inputs.push_back(
-          prepare_input(data::load_spectrogram(files[i], n_mels), recipe, false, rng));
-    chunks.push_back(predict_tracks(model, inputs, recipe, multi_label, device));
+  for (size_t start = 0; start < sources.size(); start += kChunk) {
+    std::vector<TrackInput> inputs;
+    for (size_t i = start; i < std::min(sources.size(), start + kChunk); ++i) {
+      TrackInput in{at::Tensor(), sources[i].text};
+      if (spec.audio)
+        in.mel = prepare_input(data::load_spectrogram(sources[i].file, spec.n_mels), spec.recipe,
+                               false, rng, 1.0, spec.norm);
+      inputs.push_back(std::move(in));
+    }
+    chunks.push_back(predict_tracks(model, inputs, spec.recipe, multi_label, device));
   }
   return torch::cat(chunks);
 }

@@ -10,20 +10,52 @@
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
 
+#include "melclass/data/normalization.h"
 #include "melclass/models/classifier.h"
 
 namespace melclass::train {
+
+/// One track's prepared model input: mel [F, L] (undefined for text-only
+/// models) and its hashed text features (empty for audio-only models).
+struct TrackInput {
+  at::Tensor mel;
+  std::vector<int64_t> text;
+};
+
+/// Where one track's input comes from: a spectrogram (or audio) file, empty
+/// for text-only models, and its text features.
+struct TrackSource {
+  std::filesystem::path file;
+  std::vector<int64_t> text;
+};
+
+/// How a run turns tracks into model input (saved in the run: the recipe in
+/// config.json, the band statistics in input_norm.json).
+struct InputSpec {
+  int64_t n_mels = 128;
+  models::Recipe recipe;
+  data::BandStats norm;  ///< empty: no per-band standardisation
+  bool audio = true;     ///< false: text-only model, no spectrograms read
+};
+
+/// Packs a batch: mel [B, F, L] stacked (when defined) and the text bags
+/// (always, possibly empty).
+models::ModelInput make_model_input(const std::vector<TrackInput>& batch, c10::Device device);
 
 /// mel [F, T] power -> scaled by `gain` (linear power factor, for random-gain
 /// augmentation), compressed and cut per the recipe: [F, train_frames] when
 /// training; otherwise [F, eval_frames], or the whole [F, T] when
 /// eval_frames == 0 or eval_crop == "chunks" (padded to at least eval_frames).
+/// With `norm` non-empty, bands are standardised after compression and before cutting.
 at::Tensor prepare_input(const at::Tensor& mel, const models::Recipe& recipe, bool training,
-                         std::mt19937_64& rng, double gain = 1.0);
+                         std::mt19937_64& rng, double gain = 1.0,
+                         const data::BandStats& norm = data::BandStats{});
 
 /// inputs: prepared [F, L_i] tensors -> logits [N, C] on the CPU. Consecutive
 /// inputs of equal length are batched up to `batch_size`. Eval mode, no grad.
 at::Tensor predict_logits(models::ClassifierImpl& model, const std::vector<at::Tensor>& inputs,
+                          c10::Device device, int batch_size);
+at::Tensor predict_logits(models::ClassifierImpl& model, const std::vector<TrackInput>& inputs,
                           c10::Device device, int batch_size);
 
 /// inputs: prepared [F, L_i] tensors -> probabilities [N, C] on the CPU
@@ -44,15 +76,17 @@ std::vector<int64_t> chunk_starts(int64_t length, int64_t frames, int64_t hop);
 /// takes the per-class maximum (renormalised to sum 1 for single-label),
 /// "logit_mean" averages logits before softmax/sigmoid. Otherwise the same as
 /// predict_probabilities.
+at::Tensor predict_tracks(models::ClassifierImpl& model, const std::vector<TrackInput>& inputs,
+                          const models::Recipe& recipe, bool multi_label, c10::Device device);
 at::Tensor predict_tracks(models::ClassifierImpl& model, const std::vector<at::Tensor>& inputs,
                           const models::Recipe& recipe, bool multi_label, c10::Device device);
 
-/// Spectrogram files -> probabilities [N, C] (predict_tracks on
-/// prepare_input(load_spectrogram(file))), loading 64 files at a time so memory
-/// grows with that chunk, not with the list. Shared by validation and predict.
-at::Tensor predict_files(models::ClassifierImpl& model,
-                         const std::vector<std::filesystem::path>& files, int64_t n_mels,
-                         const models::Recipe& recipe, bool multi_label, c10::Device device,
-                         std::mt19937_64& rng);
+/// Track sources -> probabilities [N, C] (predict_tracks on prepare_input of
+/// each loaded spectrogram, with its text features), loading 64 tracks at a
+/// time so memory grows with that chunk, not with the list. Shared by
+/// validation, cross-validation and predict.
+at::Tensor predict_sources(models::ClassifierImpl& model, const std::vector<TrackSource>& sources,
+                           const InputSpec& spec, bool multi_label, c10::Device device,
+                           std::mt19937_64& rng);
 
 }  // namespace melclass::train

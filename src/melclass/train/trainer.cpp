@@ -4,7 +4,7 @@
 #include <cmath>
 #include <fstream>
 #include <memory>
-#include <numeric>
+#include <optional>
 #include <random>
 
 #include <torch/nn/functional/loss.h>
@@ -18,11 +18,12 @@
 #include "melclass/data/dataset.h"
 #include "melclass/data/spectrogram.h"
 #include "melclass/eval/metrics.h"
-#include "melclass/models/registry.h"
 #include "melclass/train/augment.h"
 #include "melclass/train/calibration.h"
+#include "melclass/train/ema.h"
 #include "melclass/train/run_dir.h"
 #include "melclass/train/scoring.h"
+#include "melclass/train/split.h"
 
 namespace fs = std::filesystem;
 namespace F = torch::nn::functional;
@@ -73,62 +74,99 @@ class Trainer {
 
  private:
   void load_data();
+  void split_data(const std::vector<std::string>& groups);
+  void fit_norm();
   void build_model();
-  double train_epoch(int epoch, int64_t& samples);
-  /// Training batch order[start, end): x [B, F, T] augmented, y targets; returns the mixup used.
-  Mixup make_batch(const std::vector<size_t>& order, size_t start, size_t end, at::Tensor& x,
-                   at::Tensor& y);
+  double train_epoch(int64_t& samples);
+  /// Training batch order[start, end) -> model input (augmented) and targets y; returns the mixup.
+  Mixup make_batch(const std::vector<size_t>& order, size_t start, size_t end,
+                   models::ModelInput& in, at::Tensor& y);
   void validate_epoch(EpochLog& log);
   double lr_at(int64_t step, int64_t total_steps) const;
-  at::Tensor load_mel(size_t index) { return data::load_spectrogram(files_[index], cfg_.n_mels); }
+  bool end_epoch(const EpochLog& log, int epoch);
+  InputSpec input_spec() const { return InputSpec{cfg_.n_mels, cfg_.recipe, norm_, audio_}; }
 
   TrainConfig cfg_;
   c10::Device device_;
+  bool audio_ = true;
   data::LabelVocab vocab_;
-  std::vector<fs::path> files_;
+  data::BandStats norm_;
+  std::vector<TrackSource> sources_;
   std::vector<at::Tensor> targets_;
+  std::vector<std::vector<int64_t>> labels_;  ///< label indices per track (splits, sampling)
   std::vector<size_t> train_idx_, val_idx_;
   std::shared_ptr<models::ClassifierImpl> model_;
   std::unique_ptr<torch::optim::Optimizer> opt_;
+  std::optional<WeightEma> ema_;
   std::mt19937_64 rng_;
   int64_t step_ = 0, total_steps_ = 0;
   double lr_ = 0;
+  int stale_epochs_ = 0;
+  at::Tensor val_probs_, val_targets_;  ///< of the last validation (multi-label calibration)
   TrainResult result_;
   Calibration calibration_;
+  fs::path out_;
 };
 
 void Trainer::load_data() {
+  audio_ = uses_audio(cfg_);
   data::DatasetOptions o;
   o.root = cfg_.data_root;
   if (!cfg_.task.empty()) o.task = data::parse_task(cfg_.task);
-  o.skip_missing = cfg_.skip_missing;
+  o.skip_missing = cfg_.skip_missing && audio_;
+  o.require_spectrograms = audio_;
   const auto ds = data::Dataset::load(o, data::Split::kTrain);
   cfg_.task = data::task_info(ds.task()).name;
   vocab_ = data::LabelVocab(ds.label_set(), data::task_info(ds.task()).multi_label);
-  for (const auto& t : ds.tracks()) {
-    files_.push_back(ds.spectrogram_file(t));
-    data::check_spectrogram_header(files_.back(), cfg_.n_mels);  // fail before training starts
-    targets_.push_back(vocab_.encode(t.labels, "train", data::train_label_path(o.root).string()));
+  sources_ = make_sources(cfg_, ds);
+  const std::string label_file = data::train_label_path(o.root).string();
+  std::vector<std::string> groups;
+  for (size_t i = 0; i < ds.tracks().size(); ++i) {
+    const data::Track& t = ds.tracks()[i];
+    if (audio_) data::check_spectrogram_header(sources_[i].file, cfg_.n_mels);  // fail early
+    targets_.push_back(vocab_.encode(t.labels, "train", label_file));
+    labels_.push_back(label_indices(targets_.back()));
+    groups.push_back(artist_group(t));
   }
-  const size_t n = files_.size();
-  const size_t n_val = std::max<size_t>(1, static_cast<size_t>(std::lround(n * cfg_.val_fraction)));
-  check(n >= n_val + 2, "train", data::train_label_path(o.root).string(),
-        "too few tracks to train (" + std::to_string(n) + ")");
-  for (size_t i = 0; i < n; ++i) (i < n - n_val ? train_idx_ : val_idx_).push_back(i);
+  result_.skipped_missing = static_cast<int64_t>(ds.skipped_missing());
+  split_data(groups);
+}
+
+void Trainer::split_data(const std::vector<std::string>& groups) {
+  const std::string label_file = data::train_label_path(cfg_.data_root).string();
+  std::vector<size_t> candidates;
+  if (cfg_.cv_folds > 0) {
+    const auto fold = assign_folds(groups, labels_, cfg_.cv_folds, cfg_.seed);
+    for (size_t i = 0; i < fold.size(); ++i)
+      if (fold[i] != cfg_.cv_fold) candidates.push_back(i);
+  } else {
+    for (size_t i = 0; i < sources_.size(); ++i) candidates.push_back(i);
+  }
+  check(candidates.size() >= 4, "train", label_file,
+        "too few tracks to train (" + std::to_string(candidates.size()) + ")");
+  split_validation(candidates, groups, labels_, cfg_.val_fraction, cfg_.seed, train_idx_, val_idx_);
+  check(train_idx_.size() >= 2 && !val_idx_.empty(), "train", label_file,
+        "too few tracks (or artists) to hold out a validation part");
   result_.train_tracks = static_cast<int64_t>(train_idx_.size());
   result_.val_tracks = static_cast<int64_t>(val_idx_.size());
-  result_.skipped_missing = static_cast<int64_t>(ds.skipped_missing());
+}
+
+void Trainer::fit_norm() {
+  if (!audio_ || cfg_.recipe.normalize != "band") return;
+  data::BandStatsAccumulator acc(cfg_.n_mels);
+  for (size_t i : train_idx_)
+    acc.add(data::compress(data::load_spectrogram(sources_[i].file, cfg_.n_mels),
+                           cfg_.recipe.compression));
+  norm_ = acc.finish();
+  data::save_band_stats(norm_file(out_), norm_);
 }
 
 void Trainer::build_model() {
-  models::ModelOptions mo;
-  mo.n_mels = cfg_.n_mels;
-  mo.n_classes = static_cast<int64_t>(vocab_.size());
-  mo.dropout = cfg_.recipe.dropout;
-  model_ = models::make_model(cfg_.model, mo);
+  model_ = train::build_model(cfg_, static_cast<int64_t>(vocab_.size()));
   model_->to(device_);
   opt_ = make_optimizer(cfg_.recipe, *model_);
   lr_ = cfg_.recipe.lr;
+  if (cfg_.recipe.ema_decay > 0) ema_.emplace(*model_, cfg_.recipe.ema_decay);
 }
 
 double Trainer::lr_at(int64_t step, int64_t total) const {
@@ -140,41 +178,55 @@ double Trainer::lr_at(int64_t step, int64_t total) const {
 }
 
 Mixup Trainer::make_batch(const std::vector<size_t>& order, size_t start, size_t end,
-                          at::Tensor& x, at::Tensor& y) {
+                          models::ModelInput& in, at::Tensor& y) {
   const auto& r = cfg_.recipe;
-  std::vector<at::Tensor> xs, ys;
+  std::vector<TrackInput> batch;
+  std::vector<at::Tensor> ys;
   for (size_t k = start; k < end; ++k) {
-    const double gain = sample_gain(r.gain_db, rng_);  // draws nothing when off
-    xs.push_back(prepare_input(load_mel(order[k]), r, true, rng_, gain));
+    const TrackSource& s = sources_[order[k]];
+    TrackInput t{at::Tensor(), s.text};
+    if (audio_) {
+      const double gain = sample_gain(r.gain_db, rng_);  // draws nothing when off
+      t.mel = prepare_input(data::load_spectrogram(s.file, cfg_.n_mels), r, true, rng_, gain, norm_);
+    }
+    batch.push_back(std::move(t));
     ys.push_back(targets_[order[k]]);
   }
-  x = torch::stack(xs);  // [B, F, train_frames]
-  spec_augment(x, r, rng_);
-  const Mixup mixup = draw_mixup(r.mixup_alpha, x.size(0), rng_);
-  x = mix(x, mixup).to(device_);
+  in = make_model_input(batch, c10::Device(c10::kCPU));
+  Mixup mixup = draw_mixup(0, static_cast<int64_t>(batch.size()), rng_);  // none; draws nothing
+  if (audio_) {
+    spec_augment(in.mel, r, rng_);  // [B, F, train_frames]
+    // mixup mixes spectrograms; a text bag cannot be mixed, so not with text.
+    if (!uses_text(cfg_)) mixup = draw_mixup(r.mixup_alpha, in.mel.size(0), rng_);
+    in.mel = mix(in.mel, mixup).to(device_);
+  }
+  if (in.text_ids.defined())
+    in.text_ids = in.text_ids.to(device_), in.text_offsets = in.text_offsets.to(device_);
   y = torch::stack(ys).to(device_);
   return mixup;
 }
 
-double Trainer::train_epoch(int epoch, int64_t& samples) {
+double Trainer::train_epoch(int64_t& samples) {
   model_->train();
-  std::vector<size_t> order = train_idx_;
-  std::shuffle(order.begin(), order.end(), rng_);
+  const std::vector<size_t> order =
+      epoch_order(train_idx_, labels_, cfg_.recipe.balanced && !vocab_.multi_label(), rng_);
   const size_t batch = static_cast<size_t>(cfg_.recipe.batch_size);
   double loss_sum = 0;
   int batches = 0;
   for (size_t start = 0; start < order.size(); start += batch) {
     const size_t end = std::min(order.size(), start + batch);
     if (end - start < 2 && start > 0) break;  // BatchNorm needs > 1 sample
-    at::Tensor x, y;
-    const Mixup mixup = make_batch(order, start, end, x, y);
+    models::ModelInput in;
+    at::Tensor y;
+    const Mixup mixup = make_batch(order, start, end, in, y);
     if (cfg_.recipe.scheduler == "cosine") set_lr(*opt_, lr_ = lr_at(step_, total_steps_));
     opt_->zero_grad();
-    const at::Tensor logits = model_->forward(x);
-    const at::Tensor loss =
-        training_loss(logits, y, vocab_.multi_label(), mixup, cfg_.recipe.label_smoothing);
+    const at::Tensor logits = model_->forward_input(in);
+    const at::Tensor loss = training_loss(logits, y, vocab_.multi_label(), mixup,
+                                          cfg_.recipe.label_smoothing, cfg_.recipe.loss);
     loss.backward();
     opt_->step();
+    if (ema_) ema_->update(*model_);
     loss_sum += loss.item<double>();
     ++batches, ++step_;
     samples += static_cast<int64_t>(end - start);
@@ -183,26 +235,22 @@ double Trainer::train_epoch(int epoch, int64_t& samples) {
 }
 
 void Trainer::validate_epoch(EpochLog& log) {
-  std::vector<fs::path> files;
+  std::vector<TrackSource> sources;
   std::vector<at::Tensor> targets;
-  for (size_t i : val_idx_) {
-    files.push_back(files_[i]);
-    targets.push_back(targets_[i]);
-  }
-  const at::Tensor probs = predict_files(*model_, files, cfg_.n_mels, cfg_.recipe,
-                                         vocab_.multi_label(), device_, rng_);
+  for (size_t i : val_idx_) sources.push_back(sources_[i]), targets.push_back(targets_[i]);
+  const at::Tensor probs =
+      predict_sources(*model_, sources, input_spec(), vocab_.multi_label(), device_, rng_);
   const at::Tensor y = torch::stack(targets);
   if (vocab_.multi_label()) {
     log.val_loss = F::binary_cross_entropy(probs.clamp(1e-7, 1 - 1e-7), y).item<double>();
-    std::vector<std::vector<int64_t>> truth(val_idx_.size()), pred;
-    for (size_t i = 0; i < val_idx_.size(); ++i)
-      for (int64_t c = 0; c < probs.size(1); ++c)
-        if (y[i][c].item<float>() > 0.5f) truth[i].push_back(c);
-    calibration_ = Calibration{0.0, cfg_.recipe.min_tags};
+    std::vector<std::vector<int64_t>> truth;
+    for (size_t i : val_idx_) truth.push_back(labels_[i]);
+    calibration_ = Calibration{0.0, cfg_.recipe.min_tags, {}};
     if (cfg_.recipe.calibrate) calibration_ = fit_calibration(probs, y, cfg_.recipe.min_tags);
-    pred = decide_tags(apply_calibration(probs, calibration_), cfg_.recipe.min_tags);
+    const auto pred = decide_tags(apply_calibration(probs, calibration_), cfg_.recipe.min_tags);
     const auto r = eval::score_multi_label(truth, pred, vocab_.labels());
     log.val_metric = r.metric, log.metric_name = r.metric_name;
+    val_probs_ = probs, val_targets_ = y;
     return;
   }
   log.val_loss = F::nll_loss(probs.clamp_min(1e-7).log(), y).item<double>();
@@ -213,23 +261,43 @@ void Trainer::validate_epoch(EpochLog& log) {
   log.val_metric = r.metric, log.metric_name = r.metric_name;
 }
 
+// Keeps the best checkpoint; returns true when training should stop early.
+bool Trainer::end_epoch(const EpochLog& log, int epoch) {
+  if (log.val_metric > result_.best_metric) {
+    result_.best_metric = log.val_metric, result_.best_epoch = epoch;
+    stale_epochs_ = 0;
+    save_checkpoint(out_, *model_);
+    if (vocab_.multi_label()) {
+      // Per-tag offsets are fitted on the validation part; the logged metric
+      // (model selection) uses the global offset only.
+      if (cfg_.recipe.calibrate && cfg_.recipe.calibrate_per_tag)
+        calibration_ = fit_tag_offsets(val_probs_, val_targets_, calibration_);
+      save_calibration(calibration_file(out_), calibration_);
+    }
+    return false;
+  }
+  return cfg_.recipe.early_stop > 0 && ++stale_epochs_ >= cfg_.recipe.early_stop;
+}
+
 TrainResult Trainer::run(const std::function<void(const EpochLog&)>& on_epoch) {
   const auto start = Clock::now();
   configure_threads(cfg_.threads);
   seed_everything(cfg_.seed);
   rng_.seed(cfg_.seed);
+  out_ = cfg_.out;
   load_data();
+  fs::create_directories(out_);
+  fit_norm();
   build_model();
-  const fs::path out = cfg_.out;
-  fs::create_directories(out);
-  write_file_atomically(config_file(out), [&](std::ostream& s) { s << to_json(cfg_).dump(2) << "\n"; });
-  vocab_.save(vocab_file(out));
-  std::ofstream metrics(metrics_file(out), std::ios::trunc);
+  write_file_atomically(config_file(out_), [&](std::ostream& s) { s << to_json(cfg_).dump(2) << "\n"; });
+  vocab_.save(vocab_file(out_));
+  std::ofstream metrics(metrics_file(out_), std::ios::trunc);
   const int64_t per_epoch = static_cast<int64_t>((train_idx_.size() + cfg_.recipe.batch_size - 1) /
                                                  cfg_.recipe.batch_size);
   total_steps_ = per_epoch * cfg_.recipe.epochs;
   Plateau plateau;
   double sps_sum = 0;
+  int epochs_run = 0;
   result_.best_metric = -1;
   for (int epoch = 1; epoch <= cfg_.recipe.epochs; ++epoch) {
     const auto t0 = Clock::now();
@@ -237,28 +305,29 @@ TrainResult Trainer::run(const std::function<void(const EpochLog&)>& on_epoch) {
     log.epoch = epoch;
     log.lr = lr_;
     int64_t samples = 0;
-    log.train_loss = train_epoch(epoch, samples);
+    log.train_loss = train_epoch(samples);
     log.samples_per_second = samples / std::max(1e-9, seconds_since(t0));
-    validate_epoch(log);
-    log.seconds = seconds_since(t0);
     check(std::isfinite(log.train_loss), "train", "", "training diverged (loss is NaN/Inf)");
-    if (log.val_metric > result_.best_metric) {
-      log.best = true;
-      result_.best_metric = log.val_metric, result_.best_epoch = epoch;
-      save_checkpoint(out, *model_);
-      if (vocab_.multi_label()) save_calibration(calibration_file(out), calibration_);
-    }
+    if (ema_) ema_->swap(*model_);  // validate and save the averaged weights
+    validate_epoch(log);
+    const double best_before = result_.best_metric;
+    const bool stop = end_epoch(log, epoch);
+    if (ema_) ema_->swap(*model_);
+    log.best = result_.best_metric > best_before;
+    log.seconds = seconds_since(t0);
     result_.metric_name = log.metric_name;
     if (cfg_.recipe.scheduler == "plateau")
       set_lr(*opt_, lr_ = plateau.step(log.val_loss, lr_, cfg_.recipe.plateau_factor,
                                        cfg_.recipe.plateau_patience));
     metrics << to_json(log).dump() << "\n" << std::flush;
-    sps_sum += log.samples_per_second;
+    sps_sum += log.samples_per_second, ++epochs_run;
     if (on_epoch) on_epoch(log);
+    if (stop) break;
   }
+  result_.epochs_run = epochs_run;
   result_.seconds = seconds_since(start);
-  result_.samples_per_second = sps_sum / cfg_.recipe.epochs;
-  write_file_atomically(summary_file(out), [&](std::ostream& s) { s << to_json(result_).dump(2) << "\n"; });
+  result_.samples_per_second = sps_sum / std::max(1, epochs_run);
+  write_file_atomically(summary_file(out_), [&](std::ostream& s) { s << to_json(result_).dump(2) << "\n"; });
   return result_;
 }
 
@@ -273,9 +342,9 @@ nlohmann::json to_json(const EpochLog& l) {
 
 nlohmann::json to_json(const TrainResult& r) {
   return {{"best_epoch", r.best_epoch}, {"best_val_" + r.metric_name, r.best_metric},
-          {"train_tracks", r.train_tracks}, {"val_tracks", r.val_tracks},
-          {"skipped_missing", r.skipped_missing}, {"seconds", r.seconds},
-          {"samples_per_second", r.samples_per_second}};
+          {"epochs_run", r.epochs_run}, {"train_tracks", r.train_tracks},
+          {"val_tracks", r.val_tracks}, {"skipped_missing", r.skipped_missing},
+          {"seconds", r.seconds}, {"samples_per_second", r.samples_per_second}};
 }
 
 TrainResult train_model(const TrainConfig& config,

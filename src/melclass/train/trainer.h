@@ -24,6 +24,7 @@ struct EpochLog {
 
 struct TrainResult {
   int best_epoch = 0;
+  int epochs_run = 0;  ///< fewer than recipe.epochs when stopped early
   double best_metric = 0;
   std::string metric_name;
   int64_t train_tracks = 0, val_tracks = 0, skipped_missing = 0;
@@ -35,7 +36,9 @@ nlohmann::json to_json(const EpochLog& log);
 nlohmann::json to_json(const TrainResult& result);
 
 /// Trains per `config`, writing the run folder (config.json, labels.json,
-/// metrics.jsonl, model.pt, summary.json) to config.out. `on_epoch` is called
+/// metrics.jsonl, model.pt, summary.json, input_norm.json, calibration.json) to
+/// config.out. Validation: an artist-disjoint val_fraction of the training
+/// tracks (train/split.h); with cv_folds > 0, fold cv_fold is left out first. `on_epoch` is called
 /// after each epoch. Throws Error on bad data or configuration.
 TrainResult train_model(const TrainConfig& config,
                         const std::function<void(const EpochLog&)>& on_epoch = {});

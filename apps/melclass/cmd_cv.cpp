@@ -1,0 +1,31 @@
+#include <cstdio>
+
+#include "commands.h"
+#include "melclass/train/cv.h"
+
+namespace melclass::app {
+
+void add_cv_command(CLI::App& app) {
+  auto args = std::make_shared<TrainArgs>();
+  auto folds = std::make_shared<int>(5);
+  CLI::App* cmd = app.add_subcommand(
+      "cv", "K-fold cross-validation on ROOT/train (artist-disjoint folds): mean and std");
+  add_train_options(*cmd, *args);
+  cmd->add_option("--folds", *folds, "number of folds (default 5)")->check(CLI::Range(2, 50));
+  cmd->callback([args, folds, cmd] {
+    const train::TrainConfig cfg = train_config_from_args(*args, *cmd, "runs/cv");
+    std::printf("cross-validating %s on %s, %d folds -> %s\n", cfg.model.c_str(),
+                cfg.data_root.c_str(), *folds, cfg.out.c_str());
+    std::fflush(stdout);
+    const auto r = train::run_cv(cfg, *folds, [](const train::FoldResult& f) {
+      std::printf("fold %d  held-out %lld tracks  metric %.4f  macro_f1 %.4f  best epoch %d  %.1f s\n",
+                  f.fold, static_cast<long long>(f.test_tracks), f.metric, f.macro_f1,
+                  f.best_epoch, f.seconds);
+      std::fflush(stdout);
+    });
+    std::printf("%s: mean %.4f  std %.4f over %d folds; %.1f s; summary: %s/cv_summary.json\n",
+                r.metric_name.c_str(), r.mean, r.std, *folds, r.seconds, cfg.out.c_str());
+  });
+}
+
+}  // namespace melclass::app

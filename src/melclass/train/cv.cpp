@@ -1,0 +1,117 @@
+#include "melclass/train/cv.h"
+
+#include <chrono>
+#include <cmath>
+#include <random>
+
+#include "melclass/core/atomic_file.h"
+#include "melclass/core/error.h"
+#include "melclass/data/dataset.h"
+#include "melclass/eval/metrics.h"
+#include "melclass/train/calibration.h"
+#include "melclass/train/run_dir.h"
+#include "melclass/train/scoring.h"
+#include "melclass/train/split.h"
+#include "melclass/train/trainer.h"
+
+namespace fs = std::filesystem;
+
+namespace melclass::train {
+namespace {
+
+struct HeldOut {
+  std::vector<TrackSource> sources;
+  std::vector<std::vector<int64_t>> truth;
+};
+
+// The tracks of fold `fold` (0-based) of `cfg`'s training list, as the trainer splits it.
+HeldOut held_out(const TrainConfig& cfg, const data::Dataset& ds, const data::LabelVocab& vocab,
+                 const std::vector<int>& fold_of, int fold) {
+  const auto sources = make_sources(cfg, ds);
+  const std::string label_file = data::train_label_path(cfg.data_root).string();
+  HeldOut h;
+  for (size_t i = 0; i < sources.size(); ++i) {
+    if (fold_of[i] != fold) continue;
+    h.sources.push_back(sources[i]);
+    h.truth.push_back(label_indices(vocab.encode(ds.tracks()[i].labels, "cv", label_file)));
+  }
+  return h;
+}
+
+eval::MetricReport score_run(const fs::path& run_dir, const HeldOut& h) {
+  const LoadedRun run = load_run(run_dir, c10::Device(c10::kCPU));
+  std::mt19937_64 rng(run.config.seed);
+  at::Tensor probs = predict_sources(*run.model, h.sources, run.input_spec(),
+                                     run.vocab.multi_label(), c10::Device(c10::kCPU), rng);
+  if (run.vocab.multi_label()) {
+    probs = apply_calibration(probs, run.calibration);
+    return eval::score_multi_label(h.truth, decide_tags(probs, run.calibration.min_tags),
+                                   run.vocab.labels());
+  }
+  const at::Tensor best = probs.argmax(1).contiguous();
+  std::vector<int64_t> truth, pred(best.data_ptr<int64_t>(), best.data_ptr<int64_t>() + best.numel());
+  for (const auto& t : h.truth) truth.push_back(t.at(0));
+  return eval::score_single_label(truth, pred, run.vocab.labels());
+}
+
+}  // namespace
+
+nlohmann::json to_json(const CvResult& r) {
+  nlohmann::json folds = nlohmann::json::array();
+  for (const auto& f : r.folds)
+    folds.push_back({{"fold", f.fold}, {r.metric_name, f.metric}, {"macro_f1", f.macro_f1},
+                     {"train_tracks", f.train_tracks}, {"val_tracks", f.val_tracks},
+                     {"test_tracks", f.test_tracks}, {"best_epoch", f.best_epoch},
+                     {"seconds", f.seconds}});
+  return {{"metric", r.metric_name}, {"mean", r.mean}, {"std", r.std}, {"folds", folds},
+          {"seconds", r.seconds}};
+}
+
+CvResult run_cv(const TrainConfig& base, int folds,
+                const std::function<void(const FoldResult&)>& on_fold) {
+  check(folds >= 2 && folds <= 50, "cv", "", "folds must be in [2, 50]");
+  check(!base.out.empty(), "cv", "", "no output folder given");
+  const auto start = std::chrono::steady_clock::now();
+  data::DatasetOptions o;
+  o.root = base.data_root;
+  if (!base.task.empty()) o.task = data::parse_task(base.task);
+  o.skip_missing = base.skip_missing && uses_audio(base);
+  o.require_spectrograms = uses_audio(base);
+  const auto ds = data::Dataset::load(o, data::Split::kTrain);
+  const data::LabelVocab vocab(ds.label_set(), data::task_info(ds.task()).multi_label);
+  std::vector<std::string> groups;
+  std::vector<std::vector<int64_t>> labels;
+  for (const auto& t : ds.tracks()) {
+    groups.push_back(artist_group(t));
+    labels.push_back(label_indices(vocab.encode(t.labels, "cv", "")));
+  }
+  const auto fold_of = assign_folds(groups, labels, folds, base.seed);
+  CvResult result;
+  fs::create_directories(base.out);
+  for (int k = 0; k < folds; ++k) {
+    const auto t0 = std::chrono::steady_clock::now();
+    TrainConfig cfg = base;
+    cfg.cv_folds = folds, cfg.cv_fold = k;
+    cfg.out = (fs::path(base.out) / ("fold-" + std::to_string(k + 1))).string();
+    const TrainResult trained = train_model(cfg);
+    const HeldOut h = held_out(cfg, ds, vocab, fold_of, k);
+    const auto report = score_run(cfg.out, h);
+    FoldResult f;
+    f.fold = k + 1, f.metric = report.metric, f.macro_f1 = report.macro_f1;
+    f.train_tracks = trained.train_tracks, f.val_tracks = trained.val_tracks;
+    f.test_tracks = static_cast<int64_t>(h.sources.size()), f.best_epoch = trained.best_epoch;
+    f.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    result.metric_name = report.metric_name;
+    result.folds.push_back(f);
+    if (on_fold) on_fold(f);
+  }
+  for (const auto& f : result.folds) result.mean += f.metric / folds;
+  for (const auto& f : result.folds) result.std += std::pow(f.metric - result.mean, 2) / folds;
+  result.std = std::sqrt(result.std);
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  write_file_atomically(fs::path(base.out) / "cv_summary.json",
+                        [&](std::ostream& s) { s << to_json(result).dump(2) << "\n"; });
+  return result;
+}
+
+}  // namespace melclass::train

@@ -1,0 +1,43 @@
+#pragma once
+// K-fold cross-validation of a training configuration: artist-disjoint,
+// label-stratified folds (train/split.h); each fold's run trains on the other
+// folds (with its own artist-disjoint validation part for model selection and
+// calibration) and is scored on the held-out fold.
+//   OUT/fold-1 .. fold-K   run folders (usable together by `predict --run OUT`)
+//   OUT/cv_summary.json    per-fold metric, mean, std, times
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "melclass/train/config.h"
+
+namespace melclass::train {
+
+struct FoldResult {
+  int fold = 0;  ///< 1-based
+  double metric = 0;       ///< task metric on the held-out fold
+  double macro_f1 = 0;
+  int64_t train_tracks = 0, val_tracks = 0, test_tracks = 0;
+  int best_epoch = 0;
+  double seconds = 0;      ///< training + scoring
+};
+
+struct CvResult {
+  std::string metric_name;
+  std::vector<FoldResult> folds;
+  double mean = 0, std = 0;  ///< over folds (population std)
+  double seconds = 0;
+};
+
+nlohmann::json to_json(const CvResult& result);
+
+/// Trains and scores `folds` runs of `base` (base.out is the cv folder).
+/// `on_fold` is called after each fold.
+CvResult run_cv(const TrainConfig& base, int folds,
+                const std::function<void(const FoldResult&)>& on_fold = {});
+
+}  // namespace melclass::train
