@@ -23,7 +23,7 @@ namespace {
 // apart; "verbose" is accepted but not saved).
 #define MELCLASS_TOP_FIELDS(X) \
   X(data_root) X(task) X(out) X(val_fraction) X(n_mels) X(seed) X(device) X(threads) \
-  X(skip_missing) X(cv_folds) X(cv_fold)
+  X(skip_missing) X(cv_folds) X(cv_fold) X(workers)
 
 json recipe_json(const models::Recipe& r) {
   json j = json::object();
@@ -118,6 +118,7 @@ void validate(const TrainConfig& c) {
   need(c.val_fraction > 0 && c.val_fraction < 0.9, "val_fraction must be in (0, 0.9)");
   need(c.n_mels > 0, "n_mels must be positive");
   need(c.threads >= 0, "threads must be >= 0");
+  need(c.workers >= 0 && c.workers <= 64, "workers must be in [0, 64]");
 }
 
 json to_json(const TrainConfig& c) {

@@ -22,6 +22,7 @@ struct TrainConfig {
   uint64_t seed = 0;
   std::string device = "cpu";
   int threads = 0;          ///< 0 = all cores
+  int workers = 1;          ///< background data-loading threads (0 = load on the training thread)
   bool skip_missing = false;
   int cv_folds = 0;         ///< > 0: cross-validation run, trains without fold cv_fold
   int cv_fold = 0;          ///< held-out fold (artist-disjoint, see train/split.h)

@@ -91,6 +91,8 @@ Batch BatchLoader::build(size_t number) const {
     field.reserve(samples.size());
     for (const auto& s : samples) field.push_back(s[f]);
     b.fields.push_back(at::stack(field));
+    // Page-locked, so the copy to a CUDA device can be non-blocking.
+    if (options_.pin_memory) b.fields.back() = b.fields.back().pin_memory();
   }
   return b;
 }

@@ -48,6 +48,7 @@ struct LoaderOptions {
   size_t min_batch = 1;  ///< a last batch smaller than this is dropped (unless the only one)
   uint64_t seed = 0;     ///< run seed
   uint64_t epoch = 0;    ///< with seed and position, seeds each example's generator
+  bool pin_memory = false;  ///< batches in page-locked memory (for a CUDA device)
   /// Run first in each worker thread (e.g. to limit that thread's intra-op
   /// parallelism); not run when workers == 0.
   std::function<void()> on_worker_start;

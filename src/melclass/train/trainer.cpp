@@ -21,6 +21,7 @@
 #include "melclass/train/augment.h"
 #include "melclass/train/calibration.h"
 #include "melclass/train/ema.h"
+#include "melclass/train/loader.h"
 #include "melclass/train/run_dir.h"
 #include "melclass/train/scoring.h"
 #include "melclass/train/split.h"
@@ -77,10 +78,12 @@ class Trainer {
   void split_data(const std::vector<std::string>& groups);
   void fit_norm();
   void build_model();
-  double train_epoch(int64_t& samples);
-  /// Training batch order[start, end) -> model input (augmented) and targets y; returns the mixup.
-  Mixup make_batch(const std::vector<size_t>& order, size_t start, size_t end,
-                   models::ModelInput& in, at::Tensor& y);
+  double train_epoch(int epoch, int64_t& samples, double& wait_seconds);
+  /// One training example (on a loader thread): {mel [F, train_frames] cropped,
+  /// gained, masked; target}, or {target} for text-only models.
+  Sample make_sample(size_t index, std::mt19937_64& rng) const;
+  /// A loaded batch -> model input (text bags added, mixup applied) and targets y.
+  Mixup finish_batch(const Batch& batch, models::ModelInput& in, at::Tensor& y);
   void validate_epoch(EpochLog& log);
   double lr_at(int64_t step, int64_t total_steps) const;
   bool end_epoch(const EpochLog& log, int epoch);
@@ -177,48 +180,50 @@ double Trainer::lr_at(int64_t step, int64_t total) const {
   return cfg_.recipe.lr * 0.5 * (1.0 + std::cos(M_PI * progress));
 }
 
-Mixup Trainer::make_batch(const std::vector<size_t>& order, size_t start, size_t end,
-                          models::ModelInput& in, at::Tensor& y) {
+Sample Trainer::make_sample(size_t index, std::mt19937_64& rng) const {
   const auto& r = cfg_.recipe;
-  std::vector<TrackInput> batch;
-  std::vector<at::Tensor> ys;
-  for (size_t k = start; k < end; ++k) {
-    const TrackSource& s = sources_[order[k]];
-    TrackInput t{at::Tensor(), s.text};
-    if (audio_) {
-      const double gain = sample_gain(r.gain_db, rng_);  // draws nothing when off
-      t.mel = prepare_input(data::load_spectrogram(s.file, cfg_.n_mels), r, true, rng_, gain, norm_);
-    }
-    batch.push_back(std::move(t));
-    ys.push_back(targets_[order[k]]);
-  }
-  in = make_model_input(batch, c10::Device(c10::kCPU));
-  Mixup mixup = draw_mixup(0, static_cast<int64_t>(batch.size()), rng_);  // none; draws nothing
+  if (!audio_) return {targets_[index]};
+  const double gain = sample_gain(r.gain_db, rng);  // draws nothing when off
+  at::Tensor x = prepare_input(data::load_spectrogram(sources_[index].file, cfg_.n_mels), r, true,
+                               rng, gain, norm_)
+                     .unsqueeze(0);
+  spec_augment(x, r, rng);  // per-example masks
+  return {x[0], targets_[index]};
+}
+
+Mixup Trainer::finish_batch(const Batch& batch, models::ModelInput& in, at::Tensor& y) {
+  const int64_t n = static_cast<int64_t>(batch.indices.size());
+  Mixup mixup = draw_mixup(0, n, rng_);  // none; draws nothing
+  std::vector<TrackInput> bags;
+  for (size_t i : batch.indices) bags.push_back({at::Tensor(), sources_[i].text});
+  in = make_model_input(bags, device_);
   if (audio_) {
-    spec_augment(in.mel, r, rng_);  // [B, F, train_frames]
     // mixup mixes spectrograms; a text bag cannot be mixed, so not with text.
-    if (!uses_text(cfg_)) mixup = draw_mixup(r.mixup_alpha, in.mel.size(0), rng_);
-    in.mel = mix(in.mel, mixup).to(device_);
+    if (!uses_text(cfg_)) mixup = draw_mixup(cfg_.recipe.mixup_alpha, n, rng_);
+    in.mel = mix(batch.fields[0], mixup).to(device_, /*non_blocking=*/true);
   }
-  if (in.text_ids.defined())
-    in.text_ids = in.text_ids.to(device_), in.text_offsets = in.text_offsets.to(device_);
-  y = torch::stack(ys).to(device_);
+  y = batch.fields.back().to(device_, /*non_blocking=*/true);
   return mixup;
 }
 
-double Trainer::train_epoch(int64_t& samples) {
+double Trainer::train_epoch(int epoch, int64_t& samples, double& wait_seconds) {
   model_->train();
-  const std::vector<size_t> order =
-      epoch_order(train_idx_, labels_, cfg_.recipe.balanced && !vocab_.multi_label(), rng_);
-  const size_t batch = static_cast<size_t>(cfg_.recipe.batch_size);
+  LoaderOptions lo;
+  lo.batch_size = static_cast<size_t>(cfg_.recipe.batch_size);
+  lo.workers = cfg_.workers;
+  lo.min_batch = 2;  // BatchNorm needs > 1 sample
+  lo.seed = cfg_.seed;
+  lo.epoch = static_cast<uint64_t>(epoch);
+  lo.pin_memory = device_.is_cuda();
+  BatchLoader loader(
+      epoch_order(train_idx_, labels_, cfg_.recipe.balanced && !vocab_.multi_label(), rng_),
+      [this](size_t i, std::mt19937_64& rng) { return make_sample(i, rng); }, lo);
   double loss_sum = 0;
   int batches = 0;
-  for (size_t start = 0; start < order.size(); start += batch) {
-    const size_t end = std::min(order.size(), start + batch);
-    if (end - start < 2 && start > 0) break;  // BatchNorm needs > 1 sample
+  while (auto batch = loader.next()) {
     models::ModelInput in;
     at::Tensor y;
-    const Mixup mixup = make_batch(order, start, end, in, y);
+    const Mixup mixup = finish_batch(*batch, in, y);
     if (cfg_.recipe.scheduler == "cosine") set_lr(*opt_, lr_ = lr_at(step_, total_steps_));
     opt_->zero_grad();
     const at::Tensor logits = model_->forward_input(in);
@@ -229,8 +234,9 @@ double Trainer::train_epoch(int64_t& samples) {
     if (ema_) ema_->update(*model_);
     loss_sum += loss.item<double>();
     ++batches, ++step_;
-    samples += static_cast<int64_t>(end - start);
+    samples += static_cast<int64_t>(batch->indices.size());
   }
+  wait_seconds = loader.wait_seconds();
   return batches ? loss_sum / batches : 0.0;
 }
 
@@ -296,7 +302,7 @@ TrainResult Trainer::run(const std::function<void(const EpochLog&)>& on_epoch) {
                                                  cfg_.recipe.batch_size);
   total_steps_ = per_epoch * cfg_.recipe.epochs;
   Plateau plateau;
-  double sps_sum = 0;
+  double sps_sum = 0, wait_sum = 0;
   int epochs_run = 0;
   result_.best_metric = -1;
   for (int epoch = 1; epoch <= cfg_.recipe.epochs; ++epoch) {
@@ -305,8 +311,11 @@ TrainResult Trainer::run(const std::function<void(const EpochLog&)>& on_epoch) {
     log.epoch = epoch;
     log.lr = lr_;
     int64_t samples = 0;
-    log.train_loss = train_epoch(samples);
-    log.samples_per_second = samples / std::max(1e-9, seconds_since(t0));
+    double wait = 0;
+    log.train_loss = train_epoch(epoch, samples, wait);
+    const double train_seconds = std::max(1e-9, seconds_since(t0));
+    log.samples_per_second = samples / train_seconds;
+    log.data_wait_fraction = wait / train_seconds;
     check(std::isfinite(log.train_loss), "train", "", "training diverged (loss is NaN/Inf)");
     if (ema_) ema_->swap(*model_);  // validate and save the averaged weights
     validate_epoch(log);
@@ -320,13 +329,14 @@ TrainResult Trainer::run(const std::function<void(const EpochLog&)>& on_epoch) {
       set_lr(*opt_, lr_ = plateau.step(log.val_loss, lr_, cfg_.recipe.plateau_factor,
                                        cfg_.recipe.plateau_patience));
     metrics << to_json(log).dump() << "\n" << std::flush;
-    sps_sum += log.samples_per_second, ++epochs_run;
+    sps_sum += log.samples_per_second, wait_sum += log.data_wait_fraction, ++epochs_run;
     if (on_epoch) on_epoch(log);
     if (stop) break;
   }
   result_.epochs_run = epochs_run;
   result_.seconds = seconds_since(start);
   result_.samples_per_second = sps_sum / std::max(1, epochs_run);
+  result_.data_wait_fraction = wait_sum / std::max(1, epochs_run);
   write_file_atomically(summary_file(out_), [&](std::ostream& s) { s << to_json(result_).dump(2) << "\n"; });
   return result_;
 }
@@ -337,14 +347,15 @@ nlohmann::json to_json(const EpochLog& l) {
   return {{"epoch", l.epoch}, {"train_loss", l.train_loss}, {"val_loss", l.val_loss},
           {"val_" + (l.metric_name.empty() ? std::string("metric") : l.metric_name), l.val_metric},
           {"lr", l.lr}, {"seconds", l.seconds}, {"samples_per_second", l.samples_per_second},
-          {"best", l.best}};
+          {"data_wait_fraction", l.data_wait_fraction}, {"best", l.best}};
 }
 
 nlohmann::json to_json(const TrainResult& r) {
   return {{"best_epoch", r.best_epoch}, {"best_val_" + r.metric_name, r.best_metric},
           {"epochs_run", r.epochs_run}, {"train_tracks", r.train_tracks},
           {"val_tracks", r.val_tracks}, {"skipped_missing", r.skipped_missing},
-          {"seconds", r.seconds}, {"samples_per_second", r.samples_per_second}};
+          {"seconds", r.seconds}, {"samples_per_second", r.samples_per_second},
+          {"data_wait_fraction", r.data_wait_fraction}};
 }
 
 TrainResult train_model(const TrainConfig& config,

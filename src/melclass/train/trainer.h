@@ -19,6 +19,7 @@ struct EpochLog {
   double lr = 0;
   double seconds = 0;          ///< wall time of the epoch (train + validation)
   double samples_per_second = 0;  ///< training samples per second this epoch
+  double data_wait_fraction = 0;  ///< share of the training time spent waiting for batches
   bool best = false;
 };
 
@@ -30,6 +31,7 @@ struct TrainResult {
   int64_t train_tracks = 0, val_tracks = 0, skipped_missing = 0;
   double seconds = 0;
   double samples_per_second = 0;  ///< mean over epochs
+  double data_wait_fraction = 0;  ///< mean over epochs
 };
 
 nlohmann::json to_json(const EpochLog& log);
