@@ -9,6 +9,7 @@ PACKAGES=(
   nlohmann-json3-dev      # JSON
   libcli11-dev            # command-line parsing
   libgtest-dev            # tests
+  libbenchmark-dev        # micro-benchmarks (bench/micro_bench.cpp, optional target)
   libsndfile1-dev libsoxr-dev   # audio decoding and resampling (extract)
   sox libsox-fmt-mp3      # audio test fixtures (tests/fixtures/audio/make_fixtures.py), MP3 tools
   python3-numpy python3-torch   # test fixtures and the Python reference benchmarks

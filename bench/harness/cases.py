@@ -1,0 +1,157 @@
+"""The comparisons of bench/run.sh: melclass, then the Python reference, on the same data.
+
+Each returns a dict with "melclass", "reference", "ratio" (melclass speed /
+reference speed, higher is better for melclass), "unit" and details.
+"""
+
+import csv
+import json
+import os
+
+import numpy as np
+
+from proc import PYTHON, run
+
+# Augmentation off on both sides (the references implement none).
+NO_AUGMENTATION = {"spec_time_masks": 0, "spec_freq_masks": 0, "mixup_alpha": 0.0, "gain_db": 0.0,
+                   "label_smoothing": 0.0}
+# tcnet runs also evaluate in chunks (predict_full): windows of 256 frames every
+# 128, probabilities averaged per track. (baseline keeps its 1200-frame head.)
+CHUNKS = {"eval_crop": "chunks", "eval_frames": 256, "eval_hop": 128, "aggregate": "mean"}
+
+
+def ref(ctx, script):
+    return [PYTHON, os.path.join(ctx.bench_dir, "reference", script)]
+
+
+def write_config(ctx, name, model, extra=None):
+    path = os.path.join(ctx.work, name + ".json")
+    recipe = dict(NO_AUGMENTATION, **(CHUNKS if model == "tcnet" else {}))
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(dict(recipe, **(extra or {})), f)
+    return path
+
+
+def npy_load(ctx):
+    folder = os.path.join(ctx.main_root, "train", "train_data", "mel_spectrogram")
+    passes = str(ctx.s["npy_passes"])
+    m = run([ctx.bench_npy, folder, "--passes", passes, "--threads", ctx.threads], ctx.log).result()
+    r = run(ref(ctx, "npy_ref.py") + [folder, "--passes", passes, "--threads", ctx.threads],
+            ctx.log).result()
+    fresh = m["memcpy_fresh"]["mb_per_second"]
+    return {"unit": "MB/s", "melclass": m["read_npy"]["mb_per_second"],
+            "reference": r["mb_per_second"],
+            "ratio": m["read_npy"]["mb_per_second"] / r["mb_per_second"],
+            "files": m["files"], "megabytes": m["bytes"] / 1e6,
+            "load_spectrogram_mb_per_second": m["load_spectrogram"]["mb_per_second"],
+            "read_raw_mb_per_second": m["read_raw"]["mb_per_second"],
+            "memcpy_fresh_mb_per_second": fresh,
+            "memcpy_hot_mb_per_second": m["memcpy_hot"]["mb_per_second"],
+            "read_npy_vs_memcpy": m["read_npy"]["mb_per_second"] / fresh,
+            "load_spectrogram_vs_memcpy": m["load_spectrogram"]["mb_per_second"] / fresh}
+
+
+def melclass_train(ctx, root, model, epochs, out, extra=None):
+    """Runs melclass train; returns (Run, per-epoch samples/s, summary)."""
+    cfg = write_config(ctx, "recipe_" + os.path.basename(out), model, extra)
+    p = run([ctx.melclass, "train", "--data", root, "--model", model, "--epochs", epochs,
+             "--threads", ctx.threads, "--batch-size", ctx.s["batch"], "--seed", 0,
+             "--config", cfg, "--out", out, "--quiet"], ctx.log)
+    with open(os.path.join(out, "metrics.jsonl"), encoding="utf-8") as f:
+        rates = [json.loads(l)["samples_per_second"] for l in f if l.strip()]
+    with open(os.path.join(out, "summary.json"), encoding="utf-8") as f:
+        summary = json.load(f)
+    return p, rates, summary
+
+
+def python_train(ctx, root, model, epochs, checkpoint=None, extra_args=()):
+    argv = ref(ctx, "train_ref.py") + ["--data", root, "--model", model, "--epochs", epochs,
+                                       "--threads", ctx.threads, "--workers", ctx.workers,
+                                       "--batch-size", ctx.s["batch"]] + list(extra_args)
+    if checkpoint:
+        argv += ["--checkpoint", checkpoint]
+    p = run(argv, ctx.log)
+    return p, p.result()
+
+
+def overall_rate(rates):
+    """Samples/s over all epochs (equal samples per epoch): E / sum(1 / rate_e)."""
+    return len(rates) / sum(1.0 / r for r in rates)
+
+
+def train(ctx, model, root, epochs, run_name):
+    out = os.path.join(ctx.work, run_name)
+    mp, rates, summary = melclass_train(ctx, root, model, epochs, out)
+    pp, pr = python_train(ctx, root, model, epochs, os.path.join(out, "model.pt"))
+    m_rate = overall_rate(rates)
+    return {"unit": "samples/s", "melclass": m_rate, "reference": pr["samples_per_second"],
+            "ratio": m_rate / pr["samples_per_second"], "epochs": int(epochs),
+            "melclass_epoch_rates": rates,
+            "reference_epoch_rates": [e["samples_per_second"] for e in pr["epochs"]],
+            "melclass_train_tracks": summary.get("train_tracks"),
+            "reference_train_tracks": pr["tracks"], "parameters": pr["parameters"],
+            "melclass_parameters": pr["melclass_parameters"],
+            "reference_wait_fraction": pr["wait_fraction"], "reference_workers": pr["workers"],
+            "melclass_wall": mp.wall, "reference_wall": pp.wall,
+            "melclass_max_rss_mb": mp.max_rss_mb, "reference_max_rss_mb": pp.max_rss_mb,
+            "run": out}
+
+
+def read_scores(path):
+    with open(path, encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    cols = [i for i, c in enumerate(rows[0]) if c.startswith("score_")]
+    return {r[0]: np.array([float(r[i]) for i in cols]) for r in rows[1:]}
+
+
+def predict(ctx, run_dir, root, tag):
+    """melclass predict and predict_ref.py (same weights) on root's test part."""
+    m_out = os.path.join(ctx.work, f"pred_{tag}_melclass.json")
+    r_out = os.path.join(ctx.work, f"pred_{tag}_python.json")
+    mp = run([ctx.melclass, "predict", "--run", run_dir, "--data", root, "--out", m_out,
+              "--threads", ctx.threads], ctx.log)
+    m = mp.search(r"predicted (\d+) tracks in ([0-9.]+) s")
+    pp = run(ref(ctx, "predict_ref.py") + ["--run", run_dir, "--data", root, "--out", r_out,
+                                           "--threads", ctx.threads], ctx.log)
+    a, b = read_scores(os.path.splitext(m_out)[0] + ".csv"), read_scores(os.path.splitext(r_out)[0] + ".csv")
+    diff = max(float(np.abs(a[k] - b[k]).max()) for k in a)
+    agree = sum(int(a[k].argmax() == b[k].argmax()) for k in a) / len(a)
+    return mp, pp, {"tracks": int(m.group(1)), "melclass_seconds": float(m.group(2)),
+                    "reference_seconds": pp.result()["seconds"], "max_abs_score_diff": diff,
+                    "top1_agreement": agree}
+
+
+def predict_full(ctx, run_dir):
+    mp, pp, d = predict(ctx, run_dir, ctx.main_root, "main")
+    m_rate, r_rate = d["tracks"] / d["melclass_seconds"], d["tracks"] / d["reference_seconds"]
+    return dict(d, unit="tracks/s", melclass=m_rate, reference=r_rate, ratio=m_rate / r_rate,
+                melclass_wall=mp.wall, reference_wall=pp.wall,
+                wall_ratio=pp.wall / mp.wall, chunking=CHUNKS)
+
+
+def compare_mels(a_dir, b_dir):
+    """Largest |a - b| / max |b| over the files of both folders."""
+    worst = 0.0
+    for name in sorted(os.listdir(b_dir)):
+        a, b = np.load(os.path.join(a_dir, name)), np.load(os.path.join(b_dir, name))
+        if a.shape != b.shape:
+            return float("inf")
+        worst = max(worst, float(np.abs(a - b).max() / max(np.abs(b).max(), 1e-30)))
+    return worst
+
+
+def mel_extract(ctx):
+    m_out, r_out = os.path.join(ctx.work, "mel_melclass"), os.path.join(ctx.work, "mel_python")
+    mp = run([ctx.melclass, "extract", ctx.wav_dir, "--out", m_out, "--threads", ctx.threads,
+              "--no-progress"], ctx.log)
+    m = mp.search(r"extracted (\d+) of \d+ files \(([0-9.]+) s of audio\) in ([0-9.]+) s")
+    audio, seconds = float(m.group(2)), float(m.group(3))
+    pp = run(ref(ctx, "mel_ref.py") + [ctx.wav_dir, "--out", r_out, "--jobs", ctx.threads],
+             ctx.log)
+    r = pp.result()
+    m_rate, r_rate = audio / seconds, r["audio_seconds_per_second"]
+    return {"unit": "audio s/s", "melclass": m_rate, "reference": r_rate, "ratio": m_rate / r_rate,
+            "files": int(m.group(1)), "audio_seconds": audio, "melclass_seconds": seconds,
+            "reference_seconds": r["seconds"], "reference_jobs": r["jobs"],
+            "melclass_wall": mp.wall, "reference_wall": pp.wall,
+            "max_relative_difference": compare_mels(m_out, r_out)}

@@ -1,0 +1,166 @@
+"""bench/run.sh's driver: makes the data, runs every comparison, prints the ratio
+lines and writes the JSON summary. See docs/benchmarks.md."""
+
+import argparse
+import datetime
+import json
+import os
+import shutil
+import sys
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cases  # noqa: E402
+import scaling  # noqa: E402
+from proc import Log, machine_info, run  # noqa: E402
+
+# Sizes of the generated data and runs. quick: under 10 minutes on 2 idle cores.
+SETTINGS = {
+    "quick": dict(main_tracks=160, main_seconds=(10, 40), default_epochs=3,
+                  baseline_tracks=40, baseline_seconds=(20, 45), baseline_epochs=1,
+                  wav_count=24, wav_seconds=30, npy_passes=3, lengths=[30, 120, 600],
+                  length_tracks=8, sizes=[1000, 10000], size_seconds=(1, 2), size_frames=32,
+                  size_python=False, batch=16),
+    "full": dict(main_tracks=400, main_seconds=(10, 60), default_epochs=5,
+                 baseline_tracks=120, baseline_seconds=(20, 60), baseline_epochs=2,
+                 wav_count=64, wav_seconds=60, npy_passes=5, lengths=[30, 60, 120, 300, 600],
+                 length_tracks=16, sizes=[1000, 10000], size_seconds=(2, 4), size_frames=64,
+                 size_python=True, batch=16),
+}
+NAMES = ["npy_load", "train_baseline", "train_default", "predict_full", "mel_extract", "scaling"]
+
+
+class Context:
+    pass
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description="melclass vs Python reference benchmarks")
+    p.add_argument("--build", required=True, help="build folder holding melclass and bench/")
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--workers", type=int, default=-1, help="DataLoader workers (default: threads)")
+    p.add_argument("--out", help="summary JSON (default bench/results/<timestamp>.json)")
+    p.add_argument("--work", help="folder for generated data (default bench/work/<timestamp>)")
+    p.add_argument("--keep", action="store_true", help="keep the generated data")
+    p.add_argument("--only", help="comma-separated subset of: " + ",".join(NAMES))
+    return p.parse_args()
+
+
+def make_context(a):
+    ctx = Context()
+    ctx.bench_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    ctx.work = os.path.abspath(a.work or os.path.join(ctx.bench_dir, "work", stamp))
+    ctx.out = os.path.abspath(a.out or os.path.join(ctx.bench_dir, "results", stamp + ".json"))
+    os.makedirs(ctx.work, exist_ok=True)
+    os.makedirs(os.path.dirname(ctx.out), exist_ok=True)
+    ctx.melclass = os.path.join(a.build, "melclass")
+    ctx.bench_npy = os.path.join(a.build, "bench", "melclass_bench_npy")
+    ctx.bench_wavs = os.path.join(a.build, "bench", "melclass_bench_wavs")
+    ctx.threads = str(a.threads)
+    ctx.workers = str(a.workers if a.workers >= 0 else a.threads)
+    ctx.mode = "quick" if a.quick else "full"
+    ctx.s = SETTINGS[ctx.mode]
+    ctx.log = Log(os.path.splitext(ctx.out)[0] + ".log")
+    return ctx
+
+
+def make_data(ctx, names):
+    """The datasets every comparison reads, made by the project itself."""
+    s, t0 = ctx.s, time.perf_counter()
+    ctx.main_root = os.path.join(ctx.work, "main")
+    if names & {"npy_load", "train_default", "predict_full", "scaling"}:
+        scaling.synth(ctx, ctx.main_root, s["main_tracks"], *s["main_seconds"])
+    ctx.baseline_root = os.path.join(ctx.work, "baseline")
+    if "train_baseline" in names:
+        scaling.synth(ctx, ctx.baseline_root, s["baseline_tracks"], *s["baseline_seconds"], seed=1)
+    ctx.wav_dir = os.path.join(ctx.work, "wav")
+    if "mel_extract" in names:
+        run([ctx.bench_wavs, ctx.wav_dir, "--count", s["wav_count"], "--seconds",
+             s["wav_seconds"]], ctx.log)
+    ctx.log.say(f"data generated in {time.perf_counter() - t0:.1f} s under {ctx.work}")
+
+
+def describe(name, r):
+    keys = [k for k in r if k not in ("unit", "melclass", "reference", "ratio")]
+    detail = ", ".join(f"{k}={r[k]:.4g}" if isinstance(r[k], float) else f"{k}={r[k]}"
+                       for k in keys if not isinstance(r[k], (dict, list)))
+    return (f"{name}: melclass {r['melclass']:.1f} {r['unit']}, python {r['reference']:.1f} "
+            f"{r['unit']}\n    {detail}")
+
+
+def run_comparisons(ctx, names):
+    results, errors = {}, {}
+    tc_run = os.path.join(ctx.work, "run_train_default")
+    steps = [
+        ("npy_load", lambda: cases.npy_load(ctx)),
+        ("train_baseline", lambda: cases.train(ctx, "baseline", ctx.baseline_root,
+                                               ctx.s["baseline_epochs"], "run_train_baseline")),
+        ("train_default", lambda: cases.train(ctx, "tcnet", ctx.main_root,
+                                              ctx.s["default_epochs"], "run_train_default")),
+        ("predict_full", lambda: cases.predict_full(ctx, tc_run)),
+        ("mel_extract", lambda: cases.mel_extract(ctx)),
+    ]
+    if names & {"predict_full", "scaling"}:
+        names = names | {"train_default"}  # its run folder is the model they predict with
+    for name, fn in steps:
+        if name not in names:
+            continue
+        ctx.log.say(f"\n== {name}")
+        try:
+            results[name] = fn()
+            ctx.log.say(describe(name, results[name]))
+        except Exception as e:  # report and go on with the other comparisons
+            errors[name] = str(e)
+            ctx.log.say(f"{name}: FAILED: {e}")
+            ctx.log.write(traceback.format_exc())
+    if "scaling" in names:
+        ctx.log.say("\n== scaling")
+        try:
+            lengths = scaling.track_length(ctx, tc_run)
+            sizes = scaling.dataset_size(ctx)
+            scaling.print_tables(ctx.log, lengths, sizes)
+            results["scaling"] = {"track_length": lengths, "dataset_size": sizes}
+        except Exception as e:
+            errors["scaling"] = str(e)
+            ctx.log.say(f"scaling: FAILED: {e}")
+            ctx.log.write(traceback.format_exc())
+    return results, errors
+
+
+def main():
+    a = parse_args()
+    ctx = make_context(a)
+    names = set(NAMES if not a.only else a.only.split(","))
+    unknown = names - set(NAMES)
+    if unknown:
+        sys.exit(f"bench: unknown comparison(s): {', '.join(sorted(unknown))}")
+    start = time.perf_counter()
+    info = machine_info()
+    ctx.log.say(f"melclass benchmarks ({ctx.mode}), {ctx.threads} threads, DataLoader workers "
+                f"{ctx.workers}; {info.get('cpu', '?')}, {info['cpus']} CPUs, load average "
+                f"{info['load_average']}; environment {info['environment'] or 'default'}")
+    make_data(ctx, names)
+    results, errors = run_comparisons(ctx, names)
+    ctx.log.say("")
+    for name in NAMES:
+        if name in results and "ratio" in results[name]:
+            ctx.log.say(f"ratio {name} {results[name]['ratio']:.3f}")
+    info["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
+    summary = {"date": datetime.datetime.now().isoformat(timespec="seconds"), "mode": ctx.mode,
+               "threads": int(ctx.threads), "workers": int(ctx.workers), "machine": info,
+               "settings": ctx.s, "seconds": time.perf_counter() - start,
+               "ratios": {n: r["ratio"] for n, r in results.items() if "ratio" in r},
+               "results": results, "errors": errors}
+    with open(ctx.out, "w", encoding="utf-8") as f:
+        json.dump(summary, f, indent=2)
+    ctx.log.say(f"summary: {ctx.out} (log beside it); {summary['seconds']:.0f} s in all")
+    if not a.keep:
+        shutil.rmtree(ctx.work, ignore_errors=True)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

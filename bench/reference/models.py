@@ -1,0 +1,108 @@
+"""melclass's models in PyTorch-Python, layer for layer (src/melclass/models/).
+
+Module and parameter names follow the C++ modules, so a melclass checkpoint
+loads into these with load_state_dict(strict=True): that is the check that the
+architectures are the same, besides the parameter count.
+"""
+
+import math
+
+import torch
+from torch import nn
+
+
+class TcBlock(nn.Module):
+    def __init__(self, cin, cout, kernel, stride):
+        super().__init__()
+        pad = kernel // 2
+        self.conv1 = nn.Conv1d(cin, cout, kernel, stride=stride, padding=pad, bias=False)
+        self.bn1 = nn.BatchNorm1d(cout)
+        self.conv2 = nn.Conv1d(cout, cout, kernel, padding=pad, bias=False)
+        self.bn2 = nn.BatchNorm1d(cout)
+        self.shortcut = nn.Conv1d(cin, cout, 1, stride=stride, bias=False)
+        self.bn_shortcut = nn.BatchNorm1d(cout)
+
+    def forward(self, x):
+        y = torch.relu(self.bn1(self.conv1(x)))
+        y = self.bn2(self.conv2(y))
+        return torch.relu(y + self.bn_shortcut(self.shortcut(x)))
+
+
+class TcNet(nn.Module):
+    """tcnet: input BatchNorm per band, Conv1d stem, 3 residual blocks, mean+max pool."""
+
+    def __init__(self, n_mels, n_classes, dropout=0.3):
+        super().__init__()
+        stem, widths = 96, (128, 160, 192)
+        self.input_norm = nn.BatchNorm1d(n_mels)
+        self.stem = nn.Conv1d(n_mels, stem, 3, padding=1, bias=False)
+        self.stem_bn = nn.BatchNorm1d(stem)
+        blocks, cin = [], stem
+        for w in widths:
+            blocks.append(TcBlock(cin, w, 9, 2))
+            cin = w
+        self.blocks = nn.ModuleList(blocks)
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(2 * cin, n_classes)
+
+    def forward(self, x):
+        x = torch.relu(self.stem_bn(self.stem(self.input_norm(x))))
+        for block in self.blocks:
+            x = block(x)
+        x = torch.cat([x.mean(2), x.amax(2)], 1)
+        return self.head(self.dropout(x))
+
+
+class BaselineCnn(nn.Module):
+    """The AI Rush 2020 kit baseline: 5 x [Conv3x3, BN, ReLU, MaxPool], FC 1024-256-C."""
+
+    def __init__(self, n_mels, n_classes, dropout=0.5):
+        super().__init__()
+        channels = (64, 128, 256, 512, 1024)
+        pools = ((2, 2), (2, 4), (2, 4), (4, 4), (4, 8))
+        layers, cin = [], 1
+        for c, p in zip(channels, pools):
+            layers += [nn.Conv2d(cin, c, 3, padding=1), nn.BatchNorm2d(c), nn.ReLU(),
+                       nn.MaxPool2d(p)]
+            cin = c
+        self.features = nn.Sequential(*layers)
+        self.fc1 = nn.Linear(1024, 256)
+        self.dropout = nn.Dropout(dropout)
+        self.fc2 = nn.Linear(256, n_classes)
+
+    def forward(self, x):
+        x = self.features(x.unsqueeze(1)).amax((2, 3))
+        return self.fc2(self.dropout(torch.relu(self.fc1(x))))
+
+
+# Per model: constructor and the training recipe melclass uses by default
+# (src/melclass/models/{tcnet,baseline}.cpp), augmentation off.
+RECIPES = {
+    "tcnet": dict(make=TcNet, dropout=0.3, train_frames=256, train_crop="random",
+                  optimizer="adamw", lr=2e-3, weight_decay=1e-2, scheduler="cosine"),
+    "baseline": dict(make=BaselineCnn, dropout=0.5, train_frames=1200, train_crop="head",
+                     optimizer="sgd", lr=0.01, momentum=0.9, nesterov=True, weight_decay=1e-6,
+                     scheduler="plateau"),
+}
+
+
+def make_model(name, n_mels, n_classes):
+    r = RECIPES[name]
+    return r["make"](n_mels, n_classes, r["dropout"])
+
+
+def make_optimizer(name, model):
+    r = RECIPES[name]
+    if r["optimizer"] == "sgd":
+        return torch.optim.SGD(model.parameters(), lr=r["lr"], momentum=r["momentum"],
+                               nesterov=r["nesterov"], weight_decay=r["weight_decay"])
+    return torch.optim.AdamW(model.parameters(), lr=r["lr"], weight_decay=r["weight_decay"])
+
+
+def cosine_lr(peak, step, total):
+    """melclass's schedule: 5 % linear warmup, then cosine to 0 (trainer.cpp lr_at)."""
+    warmup = max(1, total // 20)
+    if step < warmup:
+        return peak * (step + 1) / warmup
+    progress = (step - warmup) / max(1, total - warmup)
+    return peak * 0.5 * (1.0 + math.cos(math.pi * progress))

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# melclass vs the PyTorch-Python stack, side by side on the same generated data.
+# Prints the details and one line per comparison, `ratio <name> <melclass / python>`,
+# and writes a JSON summary (bench/results/<timestamp>.json, log beside it).
+# See docs/benchmarks.md.
+#
+#   bench/run.sh [--quick] [--build DIR] [--threads N] [--workers N] [--out FILE.json]
+#                [--work DIR] [--keep] [--only name,name] [--rebuild]
+#
+#   --quick      smaller data and runs (under 10 minutes on 2 idle cores)
+#   --build DIR  build folder with melclass and bench/ programs (default: build);
+#                built with scripts/build.sh (or cmake for another folder) when missing
+#   --threads N  intra-op threads on both sides (default 2); --workers: DataLoader
+#                worker processes of the Python training reference (default: threads)
+#   --only       npy_load, train_baseline, train_default, predict_full, mel_extract, scaling
+#   --rebuild    bring the build up to date first even when the binaries exist
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build=build
+rebuild=0
+args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --build) build="$2"; shift 2 ;;
+    --rebuild) rebuild=1; shift ;;
+    -h|--help) sed -n "2,16p" "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) args+=("$1"); shift ;;
+  esac
+done
+
+targets=(melclass melclass_bench_npy melclass_bench_wavs)
+need_build() {
+  [ "$rebuild" = 1 ] || [ ! -x "$build/melclass" ] || [ ! -x "$build/bench/melclass_bench_npy" ] ||
+    [ ! -x "$build/bench/melclass_bench_wavs" ]
+}
+if need_build; then
+  if [ ! -x "$build/melclass" ] && [ "$build" = build ]; then
+    echo "bench: building melclass with scripts/build.sh" >&2
+    bash scripts/build.sh -DMELCLASS_BUILD_BENCH=ON
+  else
+    echo "bench: building ${targets[*]} in $build" >&2
+    if [ ! -f "$build/CMakeCache.txt" ]; then
+      launcher=()
+      if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
+      cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" \
+        -DMELCLASS_BUILD_BENCH=ON
+    else
+      cmake "$build" -DMELCLASS_BUILD_BENCH=ON >/dev/null
+    fi
+    cmake --build "$build" -j"$(nproc)" --target "${targets[@]}"
+  fi
+fi
+
+py=/usr/bin/python3
+if ! "$py" -c 'import numpy, torch' 2>/dev/null; then
+  echo "bench: $py lacks numpy or torch (Debian python3-numpy python3-torch;" \
+    "bash scripts/install_deps.sh)" >&2
+  exit 1
+fi
+exec "$py" bench/harness/main.py --build "$(realpath "$build")" "${args[@]+"${args[@]}"}"
