@@ -4,6 +4,10 @@
 
 #include "melclass/core/error.h"
 #include "melclass/models/baseline.h"
+#include "melclass/models/crnn.h"
+#include "melclass/models/musicnn.h"
+#include "melclass/models/short_res.h"
+#include "melclass/models/stats.h"
 #include "melclass/models/tcnet.h"
 #include "melclass/models/text_model.h"
 
@@ -14,6 +18,10 @@ const std::map<std::string, ModelSpec>& registry() {
   static const std::map<std::string, ModelSpec> kModels = [] {
     std::map<std::string, ModelSpec> m;
     m.emplace("baseline", baseline_spec());
+    m.emplace("crnn", crnn_spec());
+    m.emplace("musicnn", musicnn_spec());
+    m.emplace("shortres", shortres_spec());
+    m.emplace("stats", stats_spec());
     m.emplace("tcnet", tcnet_spec());
     m.emplace("text", text_spec());
     return m;
