@@ -10,8 +10,8 @@
 #   --quick      smaller data and runs (under 10 minutes on 2 idle cores)
 #   --build DIR  build folder with melclass and bench/ programs (default: build);
 #                built with scripts/build.sh (or cmake for another folder) when missing
-#   --threads N  intra-op threads on both sides (default 2); --workers: DataLoader
-#                worker processes of the Python training reference (default: threads)
+#   --threads N  intra-op threads on both sides (default 2); --workers N: data-loading
+#                workers on both sides (melclass loader threads, DataLoader processes)
 #   --only       npy_load, train_baseline, train_default, predict_full, mel_extract, scaling
 #   --rebuild    bring the build up to date first even when the binaries exist
 set -euo pipefail

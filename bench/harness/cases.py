@@ -53,6 +53,8 @@ def npy_load(ctx):
 
 def melclass_train(ctx, root, model, epochs, out, extra=None):
     """Runs melclass train; returns (Run, per-epoch samples/s, summary)."""
+    # Loader threads as many as the Python reference's DataLoader worker processes.
+    extra = dict({"workers": int(ctx.workers)}, **(extra or {}))
     cfg = write_config(ctx, "recipe_" + os.path.basename(out), model, extra)
     p = run([ctx.melclass, "train", "--data", root, "--model", model, "--epochs", epochs,
              "--threads", ctx.threads, "--batch-size", ctx.s["batch"], "--seed", 0,
@@ -91,7 +93,8 @@ def train(ctx, model, root, epochs, run_name):
             "melclass_train_tracks": summary.get("train_tracks"),
             "reference_train_tracks": pr["tracks"], "parameters": pr["parameters"],
             "melclass_parameters": pr["melclass_parameters"],
-            "reference_wait_fraction": pr["wait_fraction"], "reference_workers": pr["workers"],
+            "melclass_wait_fraction": summary.get("data_wait_fraction"),
+            "reference_wait_fraction": pr["wait_fraction"], "workers": pr["workers"],
             "melclass_wall": mp.wall, "reference_wall": pp.wall,
             "melclass_max_rss_mb": mp.max_rss_mb, "reference_max_rss_mb": pp.max_rss_mb,
             "run": out}

@@ -40,7 +40,8 @@ def parse_args():
     p.add_argument("--build", required=True, help="build folder holding melclass and bench/")
     p.add_argument("--quick", action="store_true")
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--workers", type=int, default=-1, help="DataLoader workers (default: threads)")
+    p.add_argument("--workers", type=int, default=-1,
+                   help="loader threads / DataLoader workers (default: threads)")
     p.add_argument("--out", help="summary JSON (default bench/results/<timestamp>.json)")
     p.add_argument("--work", help="folder for generated data (default bench/work/<timestamp>)")
     p.add_argument("--keep", action="store_true", help="keep the generated data")
@@ -139,7 +140,7 @@ def main():
         sys.exit(f"bench: unknown comparison(s): {', '.join(sorted(unknown))}")
     start = time.perf_counter()
     info = machine_info()
-    ctx.log.say(f"melclass benchmarks ({ctx.mode}), {ctx.threads} threads, DataLoader workers "
+    ctx.log.say(f"melclass benchmarks ({ctx.mode}), {ctx.threads} threads, data-loading workers "
                 f"{ctx.workers}; {info.get('cpu', '?')}, {info['cpus']} CPUs, load average "
                 f"{info['load_average']}; environment {info['environment'] or 'default'}")
     make_data(ctx, names)
