@@ -1,6 +1,7 @@
 #include "melclass/models/crnn.h"
 
 #include <array>
+#include <tuple>
 
 #include <torch/nn/functional/activation.h>
 #include <torch/nn/functional/pooling.h>

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <string>
+#include <tuple>
 
 #include <torch/nn/functional/activation.h>
 #include <torch/nn/functional/padding.h>
@@ -21,7 +22,8 @@ constexpr int64_t kTimbralFilters = 32;                     // per shape
 constexpr std::array<int64_t, 2> kTimbralStrides = {2, 4};  // over frequency
 constexpr std::array<int64_t, 3> kTemporalFrames = {128, 64, 32};
 constexpr int64_t kTemporalFilters = 16;  // per shape
-constexpr int64_t kSubBands = 16;         // temporal filters see n_mels / 8 sub-bands at 128
+// Temporal filters see ~16 sub-bands, each the mean of n_mels / 16 adjacent bands.
+constexpr int64_t kSubBands = 16;
 constexpr int64_t kMidFilters = 64;
 constexpr int64_t kMidLayers = 3;
 constexpr int64_t kMidKernel = 7;
