@@ -49,7 +49,14 @@ models::ModelInput make_model_input(const std::vector<TrackInput>& batch, c10::D
 
 at::Tensor prepare_input(const at::Tensor& mel, const models::Recipe& r, bool training,
                          std::mt19937_64& rng, double gain, const data::BandStats& norm) {
-  at::Tensor x = data::standardize(data::compress(gain == 1.0 ? mel : mel * gain, r.compression), norm);
+  // Cut the window first (compression and standardisation are per element), so
+  // only the frames used are compressed; padding happens after compression as before.
+  const bool window = training || (r.eval_frames > 0 && r.eval_crop != "chunks");
+  const int64_t length = training ? r.train_frames : r.eval_frames;
+  at::Tensor x = mel;
+  if (window && x.size(1) > length)
+    x = data::crop_or_pad(x, length, crop_mode(training ? r.train_crop : r.eval_crop), rng);
+  x = data::standardize(data::compress(gain == 1.0 ? x : x * gain, r.compression), norm);
   if (training) return data::crop_or_pad(x, r.train_frames, crop_mode(r.train_crop), rng);
   if (r.eval_frames == 0) return x;
   if (r.eval_crop == "chunks")
