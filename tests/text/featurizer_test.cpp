@@ -20,6 +20,7 @@ FeaturizerOptions ngrams_only(int min_n, int max_n) {
   o.max_n = max_n;
   o.words = false;
   o.whole_values = false;
+  o.shapes = false;
   return o;
 }
 
@@ -64,8 +65,30 @@ TEST(Featurizer, WordsAndWholeValues) {
   whole.whole_values = true;
   EXPECT_EQ(featurize(whole, title("ＡＢ  c")), featurize(whole, title("ab c")));
   EXPECT_NE(featurize(whole, title("ab c")), featurize(whole, title("ab d")));
-  // Default options: whole value + words + n-grams, "ab": 1 + 1 + 8.
-  EXPECT_EQ(featurize(FeaturizerOptions{}, title("ab")).size(), 10u);
+  // Default options: whole value, value signature, word, word shape, n-grams:
+  // "ab": 1 + 1 + 1 + 1 + 8.
+  EXPECT_EQ(featurize(FeaturizerOptions{}, title("ab")).size(), 12u);
+}
+
+TEST(Featurizer, ShapesKeepCaseAndScript) {
+  FeaturizerOptions o = ngrams_only(1, 2);
+  const auto lower = featurize(o, title("abc de"));
+  EXPECT_EQ(featurize(o, title("ABC De")), lower);  // n-grams are lowercased
+  o.shapes = true;
+  const auto upper = featurize(o, title("ABC DE"));
+  const auto mixed = featurize(o, title("Abc De"));
+  // One value signature, then per token its shape before its n-grams.
+  ASSERT_EQ(upper.size(), lower.size() + 3);
+  EXPECT_NE(upper[0], mixed[0]);  // signature "A" vs "Aa"
+  EXPECT_NE(upper[1], mixed[1]);  // shapes "AA" vs "Aaa"
+  // Shapes are shared across different words: "UB40" and "XY12" -> "AA00".
+  FeaturizerOptions shapes_only = ngrams_only(1, 1);
+  shapes_only.max_n = 0;
+  shapes_only.shapes = true;
+  EXPECT_EQ(featurize(shapes_only, title("UB40")), featurize(shapes_only, title("XY12")));
+  EXPECT_EQ(featurize(shapes_only, title("五木ひろし")),
+            featurize(shapes_only, title("谷村しんじ")));
+  EXPECT_NE(featurize(shapes_only, title("ドリーム")), featurize(shapes_only, title("ひろし")));
 }
 
 TEST(Featurizer, DeterministicAndFieldSalted) {
@@ -175,7 +198,7 @@ TEST(Featurizer, InvalidOptionsThrow) {
   EXPECT_MELCLASS_ERROR(Featurizer(with([](auto& o) { o.fields = {""}; })), "field");
   EXPECT_MELCLASS_ERROR(Featurizer(with([](auto& o) {
                           o.max_n = 0;
-                          o.words = o.whole_values = false;
+                          o.words = o.whole_values = o.shapes = false;
                         })),
                         "no features");
 }

@@ -80,6 +80,14 @@ TEST_F(TextModelTest, ForwardShapeAndGradients) {
   EXPECT_GT(params["head.weight"].grad().abs().sum().item<double>(), 0);
 }
 
+TEST_F(TextModelTest, FastTextInitialisation) {
+  TextClassifier model(small_options());
+  const torch::Tensor w = model->named_parameters()["encoder.embedding.weight"];
+  EXPECT_LE(w.abs().max().item<double>(), 1.0 / 8);  // text_dim 8
+  EXPECT_GT(w.abs().max().item<double>(), 0.5 / 8);
+  EXPECT_EQ(w[0].abs().sum().item<double>(), 0);  // padding row
+}
+
 TEST_F(TextModelTest, EmptyBagGivesBiasOnly) {
   TextClassifier model(small_options());
   model->eval();

@@ -77,3 +77,22 @@ TEST(Classes, SpacesAndPunctuation) {
   for (char32_t c : std::u32string(U"!()-.,'/&・「」、。【】")) EXPECT_TRUE(is_punct(c)) << c;
   for (char32_t c : std::u32string(U"aZ09éя가カ漢ー")) EXPECT_FALSE(is_punct(c)) << c;
 }
+
+TEST(Shapes, WordShapes) {
+  EXPECT_EQ(word_shape(U"Marvin"), U"Aaa");
+  EXPECT_EQ(word_shape(U"UB40"), U"AA00");
+  EXPECT_EQ(word_shape(U"LET'S"), U"AA'A");
+  EXPECT_EQ(word_shape(U"ＲＵＤＩＥＳ"), U"AA");  // fullwidth folded
+  EXPECT_EQ(word_shape(U"ドリーム・オブ"), U"kk・kk");
+  EXPECT_EQ(word_shape(U"五木ひろし"), U"cchh");
+  EXPECT_EQ(word_shape(U"사랑해"), U"gg");
+  EXPECT_EQ(word_shape(U"Москва"), U"Aaa");
+  EXPECT_EQ(word_shape(U"é😀"), U"a😀");  // emoji: punctuation class, kept as itself
+  EXPECT_EQ(shape_class(U'々'), U'c');
+  EXPECT_EQ(shape_class(0x2603), 0x2603);  // ☃: a symbol
+  EXPECT_EQ(shape_class(0x0E01), U'o');    // Thai: other
+}
+
+TEST(Normalize, FoldWithoutLowercase) {
+  EXPECT_EQ(fold_width_and_space(U" ＡＢ\u3000Cd  é "), U"AB Cd é");
+}

@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include <torch/utils.h>
+
 #include "melclass/core/error.h"
 
 namespace melclass::models {
@@ -14,6 +16,13 @@ TextEncoderImpl::TextEncoderImpl(const ModelOptions& options) {
       "embedding", nn::EmbeddingBag(nn::EmbeddingBagOptions(options.text_buckets, options.text_dim)
                                         .mode(torch::kMean)
                                         .padding_idx(0)));
+  // fastText's initialisation, uniform in [-1/dim, 1/dim], instead of N(0, 1):
+  // hashed features never seen in training (the n-grams of a new artist's name)
+  // then add next to nothing to a track's mean instead of unit-size noise.
+  torch::NoGradGuard no_grad;
+  const double bound = 1.0 / static_cast<double>(options.text_dim);
+  embedding_->weight.uniform_(-bound, bound);
+  embedding_->weight[0].zero_();  // padding
 }
 
 torch::Tensor TextEncoderImpl::forward(const torch::Tensor& ids, const torch::Tensor& offsets) {

@@ -17,6 +17,7 @@ namespace melclass::models {
 
 /// EmbeddingBag(text_buckets, text_dim, mean): (ids [N], offsets [B]) -> [B, text_dim].
 /// Id 0 is padding (a zero row left out of the mean); an empty bag gives zeros.
+/// Rows start uniform in [-1/text_dim, 1/text_dim] (fastText's initialisation).
 class TextEncoderImpl : public torch::nn::Module {
  public:
   /// Throws Error("model", "", ...) unless text_buckets >= 2 and text_dim >= 1.

@@ -39,6 +39,7 @@ inline uint64_t fmix64(uint64_t h) {
 // Feature kinds, hashed after the field name so that the same text seen as a
 // whole value, a word or an n-gram gives different ids.
 constexpr uint8_t kWhole = 'v', kWord = 'w', kCharGram = 'c', kJamoGram = 'j';
+constexpr uint8_t kValueShape = 'S', kWordShape = 's';
 constexpr char32_t kBegin = U'<', kEnd = U'>';  // token boundary marks (fastText)
 
 uint64_t field_salt(const std::string& name) {
@@ -61,6 +62,21 @@ bool has_hangul(std::u32string_view s) {
   return std::any_of(s.begin(), s.end(), is_hangul_syllable);
 }
 
+// The shape classes a value contains, in a fixed order: "Aa" (mixed-case Latin),
+// "A0" (capitals and digits), "hkc" (hiragana, katakana, kanji), ...
+std::u32string value_signature(std::u32string_view cased) {
+  static constexpr std::u32string_view kClasses = U"Aa0hkcgo";
+  bool seen[kClasses.size()] = {};
+  for (char32_t c : cased) {
+    const size_t k = kClasses.find(shape_class(c));
+    if (k != std::u32string_view::npos) seen[k] = true;
+  }
+  std::u32string out;
+  for (size_t k = 0; k < kClasses.size(); ++k)
+    if (seen[k]) out.push_back(kClasses[k]);
+  return out;
+}
+
 }  // namespace
 
 Featurizer::Featurizer(FeaturizerOptions options) : options_(std::move(options)) {
@@ -69,8 +85,8 @@ Featurizer::Featurizer(FeaturizerOptions options) : options_(std::move(options))
   check(o.max_n >= 0 && o.max_n <= 32, "text", "", "max_n must be in [0, 32] (0: no n-grams)");
   check(o.max_n == 0 || (o.min_n >= 1 && o.min_n <= o.max_n), "text", "",
         "min_n must be in [1, max_n]");
-  check(o.max_n > 0 || o.words || o.whole_values, "text", "",
-        "no features enabled (max_n 0, words and whole_values off)");
+  check(o.max_n > 0 || o.words || o.whole_values || o.shapes, "text", "",
+        "no features enabled (max_n 0, words, whole_values and shapes off)");
   check(!o.hangul_jamo || o.max_n > 0, "text", "",
         "hangul_jamo needs character n-grams (max_n > 0)");
   for (const auto& f : o.fields) check(!f.empty(), "text", "", "empty field name in 'fields'");
@@ -118,39 +134,42 @@ void Featurizer::add_field(const std::string& name, const json& value,
 
 void Featurizer::add_value(uint64_t salt, const std::string& value,
                            std::vector<int64_t>& out) const {
-  const std::u32string text = normalize(decode_utf8(value));
-  if (text.empty()) return;
-  const uint64_t range = static_cast<uint64_t>(options_.buckets - 1);
-  auto emit = [&](uint8_t kind, std::u32string_view s) {
-    uint64_t h = fnv_byte(salt, kind);
-    for (char32_t c : s) h = fnv_code_point(h, c);
-    out.push_back(static_cast<int64_t>(1 + fmix64(h) % range));
-  };
-  if (options_.whole_values) emit(kWhole, text);
-  const std::u32string_view view(text);
+  // `cased` and `text` differ only by to_lower, one code point for one, so a
+  // token has the same position in both.
+  const std::u32string cased = fold_width_and_space(decode_utf8(value));
+  if (cased.empty()) return;
+  std::u32string text = cased;
+  for (char32_t& c : text) c = to_lower(c);
+  if (options_.whole_values) out.push_back(id(salt, kWhole, text));
+  if (options_.shapes) out.push_back(id(salt, kValueShape, value_signature(cased)));
   size_t start = 0;
-  while (start < text.size()) {  // whitespace tokens; `text` has single spaces only
+  while (start < text.size()) {  // whitespace tokens; single spaces only after folding
     size_t end = text.find(U' ', start);
     if (end == std::u32string::npos) end = text.size();
-    const auto token = view.substr(start, end - start);
-    if (options_.words) {
-      size_t w = 0;  // words: the token split further at punctuation
-      while (w < token.size()) {
-        while (w < token.size() && is_punct(token[w])) ++w;
-        size_t e = w;
-        while (e < token.size() && !is_punct(token[e])) ++e;
-        if (e > w) emit(kWord, token.substr(w, e - w));
-        w = e;
-      }
-    }
+    const auto token = std::u32string_view(text).substr(start, end - start);
+    if (options_.words) add_words(salt, token, out);
+    if (options_.shapes)
+      out.push_back(
+          id(salt, kWordShape, word_shape(std::u32string_view(cased).substr(start, end - start))));
     if (options_.max_n > 0) add_ngrams(salt, token, out);
     start = end + 1;
   }
 }
 
+void Featurizer::add_words(uint64_t salt, std::u32string_view token,
+                           std::vector<int64_t>& out) const {
+  size_t w = 0;  // the token split further at punctuation
+  while (w < token.size()) {
+    while (w < token.size() && is_punct(token[w])) ++w;
+    size_t e = w;
+    while (e < token.size() && !is_punct(token[e])) ++e;
+    if (e > w) out.push_back(id(salt, kWord, token.substr(w, e - w)));
+    w = e;
+  }
+}
+
 void Featurizer::add_ngrams(uint64_t salt, std::u32string_view token,
                             std::vector<int64_t>& out) const {
-  const uint64_t range = static_cast<uint64_t>(options_.buckets - 1);
   auto grams = [&](uint8_t kind, std::u32string_view body) {
     std::u32string framed;
     framed.reserve(body.size() + 2);
@@ -165,12 +184,22 @@ void Featurizer::add_ngrams(uint64_t salt, std::u32string_view token,
         h = fnv_code_point(h, framed[i + n - 1]);  // h covers framed[i, i + n)
         if (n < static_cast<size_t>(options_.min_n)) continue;
         if (n == 1 && (i == 0 || i == len - 1)) continue;  // a lone boundary mark
-        out.push_back(static_cast<int64_t>(1 + fmix64(h) % range));
+        out.push_back(to_id(h));
       }
     }
   };
   grams(kCharGram, token);
   if (options_.hangul_jamo && has_hangul(token)) grams(kJamoGram, decompose_hangul(token));
+}
+
+int64_t Featurizer::to_id(uint64_t hash) const {
+  return static_cast<int64_t>(1 + fmix64(hash) % static_cast<uint64_t>(options_.buckets - 1));
+}
+
+int64_t Featurizer::id(uint64_t salt, uint8_t kind, std::u32string_view s) const {
+  uint64_t h = fnv_byte(salt, kind);
+  for (char32_t c : s) h = fnv_code_point(h, c);
+  return to_id(h);
 }
 
 std::pair<at::Tensor, at::Tensor> pack_bags(const std::vector<std::vector<int64_t>>& bags) {

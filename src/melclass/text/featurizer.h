@@ -33,6 +33,10 @@ struct FeaturizerOptions {
   bool whole_values = true;
   /// Also n-grams over Hangul syllables decomposed into jamo (Unicode algorithm).
   bool hangul_jamo = false;
+  /// Also word shapes of the text before lowercasing (per token, e.g. "Aaa", "AA00",
+  /// "kk", "cchh") and one signature per value (the shape classes it contains:
+  /// "Aa", "A", "hkc"): case and script, shared across artists and titles.
+  bool shapes = true;
   /// Meta keys to use, in this order; empty = every string / list-of-strings field.
   std::vector<std::string> fields;
 };
@@ -56,7 +60,10 @@ class Featurizer {
   void add_field(const std::string& name, const nlohmann::json& value,
                  std::vector<int64_t>& out) const;
   void add_value(uint64_t salt, const std::string& value, std::vector<int64_t>& out) const;
+  void add_words(uint64_t salt, std::u32string_view token, std::vector<int64_t>& out) const;
   void add_ngrams(uint64_t salt, std::u32string_view token, std::vector<int64_t>& out) const;
+  int64_t to_id(uint64_t hash) const;
+  int64_t id(uint64_t salt, uint8_t kind, std::u32string_view s) const;
 
   FeaturizerOptions options_;
 };

@@ -145,7 +145,9 @@ bool is_punct(char32_t c) {
          in(c, 0x1F000, 0x1FAFF);                           // emoji and pictographs
 }
 
-std::u32string normalize(std::u32string_view s) {
+namespace {
+
+std::u32string fold(std::u32string_view s, bool lower) {
   std::u32string out;
   out.reserve(s.size());
   bool pending_space = false;
@@ -157,9 +159,48 @@ std::u32string normalize(std::u32string_view s) {
     }
     if (pending_space) out.push_back(U' ');
     pending_space = false;
-    out.push_back(to_lower(c));
+    out.push_back(lower ? to_lower(c) : c);
   }
   return out;  // a trailing run never gets written
+}
+
+bool is_cased_script(char32_t c) {  // the scripts to_lower knows
+  return in(c, U'a', U'z') || (in(c, 0xC0, 0x24F) && c != 0xD7 && c != 0xF7) ||
+         in(c, 0x0386, 0x03FF) || in(c, 0x0400, 0x04FF);
+}
+
+}  // namespace
+
+std::u32string normalize(std::u32string_view s) { return fold(s, true); }
+
+std::u32string fold_width_and_space(std::u32string_view s) { return fold(s, false); }
+
+char32_t shape_class(char32_t c) {
+  if (in(c, 0xFF01, 0xFF5E)) c -= 0xFEE0;
+  if (is_space(c)) return U' ';
+  if (in(c, U'0', U'9')) return U'0';
+  if (to_lower(c) != c) return U'A';
+  if (is_cased_script(c)) return U'a';
+  if (in(c, 0x3041, 0x309F)) return U'h';
+  if ((in(c, 0x30A0, 0x30FF) && c != 0x30FB) || in(c, 0x31F0, 0x31FF) || in(c, 0xFF66, 0xFF9F))
+    return U'k';
+  if (in(c, 0x4E00, 0x9FFF) || in(c, 0x3400, 0x4DBF) || in(c, 0xF900, 0xFAFF) ||
+      in(c, 0x20000, 0x3134F) || c == 0x3005)
+    return U'c';
+  if (is_hangul_syllable(c) || in(c, 0x1100, 0x11FF) || in(c, 0x3130, 0x318F)) return U'g';
+  if (is_punct(c)) return c;
+  return U'o';
+}
+
+std::u32string word_shape(std::u32string_view s) {
+  std::u32string out;
+  size_t run = 0;
+  for (char32_t c : s) {
+    const char32_t k = shape_class(c);
+    run = (!out.empty() && out.back() == k) ? run + 1 : 1;
+    if (run <= 2) out.push_back(k);
+  }
+  return out;
 }
 
 std::u32string decompose_hangul(std::u32string_view s) {

@@ -22,6 +22,18 @@ std::string encode_utf8(std::u32string_view s);
 /// as they are.
 std::u32string normalize(std::u32string_view s);
 
+/// normalize() without lowercasing (fullwidth folding and whitespace only).
+std::u32string fold_width_and_space(std::u32string_view s);
+
+/// Character class for word shapes: 'A' uppercase and 'a' lowercase letter
+/// (Latin, Greek, Cyrillic), '0' digit, 'h' hiragana, 'k' katakana, 'c' CJK
+/// ideograph, 'g' Hangul, ' ' white space, punctuation as itself, 'o' other.
+char32_t shape_class(char32_t c);
+/// Word shape (after Collins 2002 / spaCy's Token.shape_): each code point as its
+/// shape_class, runs of one class cut to 2: "Marvin" -> "Aaa", "UB40" -> "AA00",
+/// "ドリーム" -> "kk", "五木ひろし" -> "cchh".
+std::u32string word_shape(std::u32string_view s);
+
 /// Hangul syllables (U+AC00..D7A3) -> conjoining jamo L V [T] by the Unicode
 /// algorithm (Unicode 15, §3.12); every other code point is kept.
 std::u32string decompose_hangul(std::u32string_view s);
