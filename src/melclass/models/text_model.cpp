@@ -80,15 +80,19 @@ ModelSpec text_spec() {
   spec.name = "text";
   spec.inputs = Inputs::kText;
   spec.description =
-      "fastText-style bag of hashed character n-grams, words and values of the metadata "
-      "(title, artists, album), mean embedding + linear";
+      "fastText-style mean of hashed metadata features (character n-grams, words, values, "
+      "word shapes of title, artists, album, ...) -> linear";
   spec.reference = "Joulin et al. 2017, Bag of Tricks for Efficient Text Classification";
   Recipe& r = spec.recipe;
+  // Chosen on airush2020-q3meta (2367 real rush6 tracks), 5 artist-disjoint
+  // folds: accuracy peaks after 2-4 epochs at lr 2e-2 and stays flat to 10;
+  // lr 5e-3..5e-2, weight decay up to 0.5, dropout 0.3-0.6, batch 32-64 and
+  // label smoothing 0.1 all land within a point of each other.
   r.optimizer = "adamw";
   r.lr = 2e-2;
   r.weight_decay = 0;
   r.batch_size = 32;
-  r.epochs = 25;
+  r.epochs = 10;
   r.scheduler = "cosine";
   r.dropout = 0.3;
   // Audio-only settings stay at their defaults; augmentation is off (all 0).
