@@ -31,6 +31,16 @@ const std::map<std::string, ModelSpec>& registry() {
 
 }  // namespace
 
+void set_default_augmentation(Recipe& r) {
+  r.spec_time_masks = 2;
+  r.spec_time_width = 40;
+  r.spec_freq_masks = 2;
+  r.spec_freq_width = 16;
+  r.mixup_alpha = 0.2;
+  r.gain_db = 6;
+  r.label_smoothing = 0.1;
+}
+
 void validate(const ModelOptions& o, const std::string& model) {
   check(o.n_mels > 0, "model", "", model + ": n_mels must be positive");
   check(o.n_classes > 0, "model", "", model + ": n_classes must be positive");

@@ -79,14 +79,7 @@ ModelSpec shortres_spec() {
   r.epochs = 40;
   r.scheduler = "cosine";
   r.dropout = 0.5;  // the paper's dense dropout
-  // The same augmentation as tcnet (chosen there on real4q/station validation).
-  r.spec_time_masks = 2;
-  r.spec_time_width = 40;
-  r.spec_freq_masks = 2;
-  r.spec_freq_width = 16;
-  r.mixup_alpha = 0.2;
-  r.gain_db = 6;
-  r.label_smoothing = 0.1;
+  set_default_augmentation(r);  // tcnet's, chosen on real4q/station validation
   spec.make = [](const ModelOptions& o) -> std::shared_ptr<ClassifierImpl> {
     return std::make_shared<ShortResImpl>(o);
   };

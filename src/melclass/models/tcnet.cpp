@@ -73,13 +73,7 @@ ModelSpec tcnet_spec() {
   // Augmentation (Park et al. 2019 masks, Zhang et al. 2018 mixup, random gain,
   // Szegedy et al. 2016 label smoothing): chosen on real4q/station validation
   // accuracy, 2 seeds (README, "Figures measured").
-  r.spec_time_masks = 2;
-  r.spec_time_width = 40;
-  r.spec_freq_masks = 2;
-  r.spec_freq_width = 16;
-  r.mixup_alpha = 0.2;
-  r.gain_db = 6;
-  r.label_smoothing = 0.1;
+  set_default_augmentation(r);
   spec.make = [](const ModelOptions& o) -> std::shared_ptr<ClassifierImpl> {
     return std::make_shared<TcNetImpl>(o);
   };
