@@ -3,7 +3,6 @@
 #include <chrono>
 #include <cstdio>
 #include <algorithm>
-#include <random>
 
 #include <nlohmann/json.hpp>
 #include <torch/types.h>
@@ -53,7 +52,8 @@ void write_outputs(const PredictOptions& o, const Predictions& p) {
   write_file_atomically(o.out, [&](std::ostream& out) { out << list.dump() << "\n"; });
 }
 
-// One run's probabilities [N, C] over root's test split; fills `ids` (data_idx order).
+// One run's probabilities [N, C] over root's test split (calibrated for
+// multi-label); fills `ids` (data_idx order).
 at::Tensor predict_run(const train::LoadedRun& run, const fs::path& root,
                        std::vector<std::string>& ids, c10::Device device) {
   data::DatasetOptions dopt;
@@ -66,9 +66,7 @@ at::Tensor predict_run(const train::LoadedRun& run, const fs::path& root,
   const std::vector<train::TrackSource> sources = train::make_sources(run.config, test);
   ids.clear();
   for (const auto& t : test.tracks()) ids.push_back(t.id);
-  std::mt19937_64 rng(run.config.seed);
-  return train::predict_sources(*run.model, sources, run.input_spec(), run.vocab.multi_label(),
-                                device, rng);
+  return run.predict(sources, device);
 }
 
 }  // namespace
@@ -129,8 +127,7 @@ Predictions predict(const PredictOptions& o) {
     if (k == 0) p.vocab = run.vocab;
     check(run.vocab.labels() == p.vocab.labels() && run.vocab.multi_label() == p.vocab.multi_label(),
           "predict", runs[k].string(), "run has another label vocabulary than " + runs[0].string());
-    at::Tensor probs = predict_run(run, o.root, p.track_ids, device);
-    if (run.vocab.multi_label()) probs = train::apply_calibration(probs, run.calibration);
+    const at::Tensor probs = predict_run(run, o.root, p.track_ids, device);
     sum = k == 0 ? probs : sum + probs;
     min_tags = std::max(min_tags, run.calibration.min_tags);
   }

@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <random>
 
 #include "melclass/core/atomic_file.h"
 #include "melclass/core/error.h"
@@ -24,30 +23,22 @@ struct HeldOut {
   std::vector<std::vector<int64_t>> truth;
 };
 
-// The tracks of fold `fold` (0-based) of `cfg`'s training list, as the trainer splits it.
-HeldOut held_out(const TrainConfig& cfg, const data::Dataset& ds, const data::LabelVocab& vocab,
-                 const std::vector<int>& fold_of, int fold) {
-  const auto sources = make_sources(cfg, ds);
-  const std::string label_file = data::train_label_path(cfg.data_root).string();
+// The tracks of fold `fold` (0-based), as the trainer splits the training list.
+HeldOut held_out(const std::vector<TrackSource>& sources,
+                 const std::vector<std::vector<int64_t>>& labels, const std::vector<int>& fold_of,
+                 int fold) {
   HeldOut h;
-  for (size_t i = 0; i < sources.size(); ++i) {
-    if (fold_of[i] != fold) continue;
-    h.sources.push_back(sources[i]);
-    h.truth.push_back(label_indices(vocab.encode(ds.tracks()[i].labels, "cv", label_file)));
-  }
+  for (size_t i = 0; i < sources.size(); ++i)
+    if (fold_of[i] == fold) h.sources.push_back(sources[i]), h.truth.push_back(labels[i]);
   return h;
 }
 
 eval::MetricReport score_run(const fs::path& run_dir, const HeldOut& h) {
   const LoadedRun run = load_run(run_dir, c10::Device(c10::kCPU));
-  std::mt19937_64 rng(run.config.seed);
-  at::Tensor probs = predict_sources(*run.model, h.sources, run.input_spec(),
-                                     run.vocab.multi_label(), c10::Device(c10::kCPU), rng);
-  if (run.vocab.multi_label()) {
-    probs = apply_calibration(probs, run.calibration);
+  const at::Tensor probs = run.predict(h.sources, c10::Device(c10::kCPU));
+  if (run.vocab.multi_label())
     return eval::score_multi_label(h.truth, decide_tags(probs, run.calibration.min_tags),
                                    run.vocab.labels());
-  }
   const at::Tensor best = probs.argmax(1).contiguous();
   std::vector<int64_t> truth, pred(best.data_ptr<int64_t>(), best.data_ptr<int64_t>() + best.numel());
   for (const auto& t : h.truth) truth.push_back(t.at(0));
@@ -72,19 +63,12 @@ CvResult run_cv(const TrainConfig& base, int folds,
   check(folds >= 2 && folds <= 50, "cv", "", "folds must be in [2, 50]");
   check(!base.out.empty(), "cv", "", "no output folder given");
   const auto start = std::chrono::steady_clock::now();
-  data::DatasetOptions o;
-  o.root = base.data_root;
-  if (!base.task.empty()) o.task = data::parse_task(base.task);
-  o.skip_missing = base.skip_missing && uses_audio(base);
-  o.require_spectrograms = uses_audio(base);
-  const auto ds = data::Dataset::load(o, data::Split::kTrain);
+  const auto ds = data::Dataset::load(train_data_options(base), data::Split::kTrain);
   const data::LabelVocab vocab(ds.label_set(), data::task_info(ds.task()).multi_label);
   std::vector<std::string> groups;
   std::vector<std::vector<int64_t>> labels;
-  for (const auto& t : ds.tracks()) {
-    groups.push_back(artist_group(t));
-    labels.push_back(label_indices(vocab.encode(t.labels, "cv", "")));
-  }
+  split_keys(ds, vocab, data::train_label_path(base.data_root).string(), groups, labels);
+  const auto sources = make_sources(base, ds);
   const auto fold_of = assign_folds(groups, labels, folds, base.seed);
   CvResult result;
   fs::create_directories(base.out);
@@ -94,7 +78,7 @@ CvResult run_cv(const TrainConfig& base, int folds,
     cfg.cv_folds = folds, cfg.cv_fold = k;
     cfg.out = (fs::path(base.out) / ("fold-" + std::to_string(k + 1))).string();
     const TrainResult trained = train_model(cfg);
-    const HeldOut h = held_out(cfg, ds, vocab, fold_of, k);
+    const HeldOut h = held_out(sources, labels, fold_of, k);
     const auto report = score_run(cfg.out, h);
     FoldResult f;
     f.fold = k + 1, f.metric = report.metric, f.macro_f1 = report.macro_f1;

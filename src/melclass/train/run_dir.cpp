@@ -1,6 +1,7 @@
 #include "melclass/train/run_dir.h"
 
 #include <optional>
+#include <random>
 
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
@@ -29,6 +30,15 @@ bool uses_audio(const TrainConfig& c) {
 
 bool uses_text(const TrainConfig& c) {
   return models::model_spec(c.model).inputs != models::Inputs::kAudio || c.recipe.use_text;
+}
+
+data::DatasetOptions train_data_options(const TrainConfig& c) {
+  data::DatasetOptions o;
+  o.root = c.data_root;
+  if (!c.task.empty()) o.task = data::parse_task(c.task);
+  o.skip_missing = c.skip_missing && uses_audio(c);
+  o.require_spectrograms = uses_audio(c);
+  return o;
 }
 
 std::vector<TrackSource> make_sources(const TrainConfig& c, const data::Dataset& ds) {
@@ -64,6 +74,13 @@ std::shared_ptr<models::ClassifierImpl> build_model(const TrainConfig& c, int64_
 
 InputSpec LoadedRun::input_spec() const {
   return InputSpec{config.n_mels, config.recipe, norm, uses_audio(config)};
+}
+
+at::Tensor LoadedRun::predict(const std::vector<TrackSource>& sources, c10::Device device) const {
+  std::mt19937_64 rng(config.seed);
+  const at::Tensor probs =
+      predict_sources(*model, sources, input_spec(), vocab.multi_label(), device, rng);
+  return vocab.multi_label() ? apply_calibration(probs, calibration) : probs;
 }
 
 void save_checkpoint(const fs::path& run, models::ClassifierImpl& model) {

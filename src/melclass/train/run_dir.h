@@ -35,6 +35,10 @@ std::filesystem::path norm_file(const std::filesystem::path& run);
 bool uses_audio(const TrainConfig& config);
 bool uses_text(const TrainConfig& config);
 
+/// How a configuration reads ROOT/train: its task, skip_missing, and
+/// spectrograms required only when the model reads audio.
+data::DatasetOptions train_data_options(const TrainConfig& config);
+
 /// A dataset's tracks as model input sources per a configuration: the
 /// spectrogram file when the model reads audio, the hashed metadata features
 /// (text::Featurizer with recipe.text_buckets) when it reads text.
@@ -54,6 +58,9 @@ struct LoadedRun {
   Calibration calibration;  ///< multi-label decision rule (calibration.json)
   data::BandStats norm;     ///< input_norm.json; empty when the recipe does not normalise
   InputSpec input_spec() const;
+  /// Probabilities [N, C] for `sources` (predict_sources with this run's input
+  /// spec; multi-label ones calibrated, so 0.5 is the decision cut).
+  at::Tensor predict(const std::vector<TrackSource>& sources, c10::Device device) const;
 };
 
 /// Rebuilds the model from config.json + labels.json and loads model.pt onto

@@ -46,6 +46,15 @@ std::string artist_group(const data::Track& t) {
   return "track:" + t.id;
 }
 
+void split_keys(const data::Dataset& ds, const data::LabelVocab& vocab, const std::string& source,
+                std::vector<std::string>& groups, std::vector<std::vector<int64_t>>& labels) {
+  groups.clear(), labels.clear();
+  for (const auto& t : ds.tracks()) {
+    groups.push_back(artist_group(t));
+    labels.push_back(label_indices(vocab.encode(t.labels, "train", source)));
+  }
+}
+
 std::vector<int> assign_folds(const std::vector<std::string>& groups,
                               const std::vector<std::vector<int64_t>>& labels, int folds,
                               uint64_t seed) {

@@ -11,6 +11,7 @@
 #include <ATen/core/Tensor.h>
 
 #include "melclass/data/dataset.h"
+#include "melclass/data/labels.h"
 
 namespace melclass::train {
 
@@ -22,6 +23,13 @@ std::vector<int64_t> label_indices(const at::Tensor& target);
 /// (artist_name_list, artists[].artist_name/name, artist_index_list), or
 /// "track:<id>" when the metadata names no artist.
 std::string artist_group(const data::Track& track);
+
+/// Artist group and label indices (encoded with `vocab`; `source` names the
+/// label file in errors) of every track of `ds`: what assign_folds and
+/// split_validation take. Shared by training and cross-validation so both cut
+/// the same folds.
+void split_keys(const data::Dataset& ds, const data::LabelVocab& vocab, const std::string& source,
+                std::vector<std::string>& groups, std::vector<std::vector<int64_t>>& labels);
 
 /// Fold of each track in [0, folds). Tracks of one group always share a fold.
 /// Groups are visited largest first (ties in seed-shuffled order) and each goes

@@ -113,23 +113,17 @@ class Trainer {
 
 void Trainer::load_data() {
   audio_ = uses_audio(cfg_);
-  data::DatasetOptions o;
-  o.root = cfg_.data_root;
-  if (!cfg_.task.empty()) o.task = data::parse_task(cfg_.task);
-  o.skip_missing = cfg_.skip_missing && audio_;
-  o.require_spectrograms = audio_;
+  const data::DatasetOptions o = train_data_options(cfg_);
   const auto ds = data::Dataset::load(o, data::Split::kTrain);
   cfg_.task = data::task_info(ds.task()).name;
   vocab_ = data::LabelVocab(ds.label_set(), data::task_info(ds.task()).multi_label);
   sources_ = make_sources(cfg_, ds);
   const std::string label_file = data::train_label_path(o.root).string();
   std::vector<std::string> groups;
+  split_keys(ds, vocab_, label_file, groups, labels_);
   for (size_t i = 0; i < ds.tracks().size(); ++i) {
-    const data::Track& t = ds.tracks()[i];
     if (audio_) data::check_spectrogram_header(sources_[i].file, cfg_.n_mels);  // fail early
-    targets_.push_back(vocab_.encode(t.labels, "train", label_file));
-    labels_.push_back(label_indices(targets_.back()));
-    groups.push_back(artist_group(t));
+    targets_.push_back(vocab_.encode(ds.tracks()[i].labels, "train", label_file));
   }
   result_.skipped_missing = static_cast<int64_t>(ds.skipped_missing());
   split_data(groups);
