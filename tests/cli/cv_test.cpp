@@ -1,6 +1,10 @@
 // `melclass cv`, fold ensembles at predict, the metadata-only text model,
 // audio+text fusion and --set.
 
+#include <algorithm>
+#include <map>
+#include <vector>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -36,6 +40,30 @@ TEST(CvCli, FoldsSummaryAndEnsemblePredict) {
       << "every training track held out exactly once";
   EXPECT_NEAR(summary["mean"].get<double>(), mean, 1e-9);
   for (int k = 1; k <= 3; ++k) EXPECT_TRUE(fs::exists(cv / ("fold-" + std::to_string(k)) / "model.pt"));
+  // Out-of-fold predictions: every track once, and each fold's accuracy
+  // recomputed from them equals the summary's.
+  const auto oof = nlohmann::json::parse(read_text(cv / "oof_predictions.json"));
+  std::map<std::string, std::string> truth;
+  for (const auto& [row, id] : labels["track_index"].items())
+    truth[id.dump()] = labels["station_name"][row].get<std::string>();
+  ASSERT_EQ(oof["track_index"].size(), truth.size());
+  std::vector<double> right(3, 0), count(3, 0);
+  for (size_t i = 0; i < oof["track_index"].size(); ++i) {
+    const int fold = oof["fold"][i].get<int>();
+    ASSERT_TRUE(fold >= 1 && fold <= 3) << i;
+    const auto p = oof["probs"][i].get<std::vector<double>>();
+    ASSERT_EQ(p.size(), oof["labels"].size());
+    double sum = 0;
+    for (double v : p) sum += v;
+    EXPECT_NEAR(sum, 1.0, 1e-4);
+    const auto best = std::max_element(p.begin(), p.end()) - p.begin();
+    right[fold - 1] += oof["labels"][best] == truth.at(oof["track_index"][i].get<std::string>());
+    count[fold - 1] += 1;
+  }
+  for (int k = 0; k < 3; ++k) {
+    EXPECT_EQ(count[k], summary["folds"][k]["test_tracks"].get<double>());
+    EXPECT_NEAR(right[k] / count[k], summary["folds"][k]["accuracy"].get<double>(), 1e-9);
+  }
   // The cv folder predicts as an ensemble of its folds, as do explicit runs.
   const fs::path a = dir.path() / "a.json", b = dir.path() / "b.json";
   r = run_melclass("predict --run " + cv.string() + " --data " + root.string() + " --out " +

@@ -63,7 +63,7 @@ class AudioModelsTest : public ::testing::Test {
 
 TEST_F(AudioModelsTest, NewModelsAreRegistered) {
   const auto names = any_length_audio_models();
-  for (const std::string n : {"crnn", "musicnn", "shortres", "stats", "tcnet"})
+  for (const std::string n : {"crnn", "musicnn", "shortres", "stats", "stats_ext", "tcnet"})
     EXPECT_NE(std::find(names.begin(), names.end(), n), names.end()) << n;
 }
 
@@ -221,6 +221,93 @@ TEST_F(AudioModelsTest, StatsModelIsLogisticRegressionOnPooledStats) {
   const auto expected = torch::nn::functional::linear(pooled_stats(x) / std::sqrt(1.0 + 1e-5),
                                                       p["head.weight"], p["head.bias"]);
   EXPECT_TRUE(torch::allclose(model->forward(x), expected, 1e-5, 1e-6));
+}
+
+namespace {
+
+/// Direct-sum reference for rhythm_stats (no FFT, no pooling ops), float64.
+std::vector<double> rhythm_reference(const torch::Tensor& x) {
+  const auto a = x.accessor<double, 3>();
+  const int64_t f_n = x.size(1), t_n = x.size(2), per = f_n / 8;
+  std::vector<double> out;
+  std::vector<std::vector<double>> env(8, std::vector<double>(t_n, 0));
+  for (int64_t g = 0; g < 8; ++g)
+    for (int64_t t = 0; t < t_n; ++t) {
+      for (int64_t f = g * per; f < (g + 1) * per; ++f) env[g][t] += a[0][f][t] / per;
+    }
+  const int64_t windows = (t_n - 256) / 128 + 1;
+  for (int64_t g = 0; g < 8; ++g) {
+    std::vector<double> mag(65, 0);
+    for (int64_t w = 0; w < windows; ++w) {
+      double mean = 0;
+      for (int64_t n = 0; n < 256; ++n) mean += env[g][w * 128 + n] / 256;
+      for (int64_t k = 1; k <= 64; ++k) {
+        double re = 0, im = 0;
+        for (int64_t n = 0; n < 256; ++n) {
+          const double h = 0.5 - 0.5 * std::cos(2 * M_PI * n / 255.0);
+          const double v = (env[g][w * 128 + n] - mean) * h;
+          re += v * std::cos(2 * M_PI * k * n / 256.0), im -= v * std::sin(2 * M_PI * k * n / 256.0);
+        }
+        mag[k] += std::hypot(re, im) / windows;
+      }
+    }
+    for (int64_t r = 0; r < 16; ++r)
+      out.push_back(std::log1p((mag[4 * r + 1] + mag[4 * r + 2] + mag[4 * r + 3] + mag[4 * r + 4]) / 4));
+  }
+  std::vector<double> onset(t_n - 1, 0), loud(t_n, 0);
+  for (int64_t t = 0; t + 1 < t_n; ++t)
+    for (int64_t f = 0; f < f_n; ++f) onset[t] += std::max(0.0, a[0][f][t + 1] - a[0][f][t]) / f_n;
+  double om = 0;
+  for (double v : onset) om += v / onset.size();
+  for (double& v : onset) v -= om;
+  std::vector<double> ac(128, 0);
+  for (int64_t l = 0; l < 128; ++l)
+    for (size_t t = 0; t + l < onset.size(); ++t) ac[l] += onset[t] * onset[t + l];
+  for (int64_t r = 0; r < 31; ++r)
+    out.push_back((ac[4 + 4 * r] + ac[5 + 4 * r] + ac[6 + 4 * r] + ac[7 + 4 * r]) / 4 / ac[0]);
+  for (int64_t t = 0; t < t_n; ++t)
+    for (int64_t f = 0; f < f_n; ++f) loud[t] += a[0][f][t] / f_n;
+  double mean = 0, var = 0, change = 0;
+  for (double v : loud) mean += v / t_n;
+  for (double v : loud) var += (v - mean) * (v - mean) / t_n;
+  for (int64_t t = 1; t < t_n; ++t) change += std::abs(loud[t] - loud[t - 1]) / (t_n - 1);
+  std::vector<double> sorted = loud;
+  std::sort(sorted.begin(), sorted.end());
+  auto quantile = [&](double q) {  // linear interpolation, as numpy's default
+    const double pos = q * (t_n - 1);
+    const auto lo = static_cast<int64_t>(std::floor(pos));
+    const int64_t hi = std::min<int64_t>(lo + 1, t_n - 1);
+    return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+  };
+  for (double v : {mean, std::sqrt(var), quantile(0.1), quantile(0.9), change}) out.push_back(v);
+  return out;
+}
+
+}  // namespace
+
+TEST_F(AudioModelsTest, RhythmStatsMatchDirectSums) {
+  const auto x = torch::rand({1, 16, 520}, torch::kDouble);  // 3 modulation windows
+  const auto got = rhythm_stats(x);
+  ASSERT_EQ(got.sizes().vec(), (std::vector<int64_t>{1, kRhythmFeatures}));
+  const auto want = rhythm_reference(x);
+  ASSERT_EQ(static_cast<int64_t>(want.size()), kRhythmFeatures);
+  for (int64_t i = 0; i < kRhythmFeatures; ++i)
+    EXPECT_NEAR(got[0][i].item<double>(), want[i], 1e-9) << "feature " << i;
+}
+
+TEST_F(AudioModelsTest, RhythmStatsSeeTheBeat) {
+  // Loudness pulsing with a period of 16 frames (0.5 s): the onset
+  // autocorrelation peaks at lag 16 (run 3 covers lags 16..19) and the
+  // modulation energy at 2 Hz (bin 16 of 256, run 3 covers bins 13..16).
+  const auto t = torch::arange(1024, torch::kDouble);
+  const auto x = torch::sin(t * (2 * M_PI / 16)).expand({1, 16, 1024}).contiguous();
+  const auto r = rhythm_stats(x)[0];
+  const auto ac = r.narrow(0, 128, 31);
+  EXPECT_EQ(ac.argmax().item<int64_t>(), 3);
+  EXPECT_EQ(r.narrow(0, 0, 16).argmax().item<int64_t>(), 3);
+  // Short inputs (shorter than one modulation window, one frame) still work.
+  for (const int64_t n : {1, 2, 100})
+    EXPECT_TRUE(torch::isfinite(rhythm_stats(torch::rand({2, 16, n}))).all().item<bool>()) << n;
 }
 
 // ---- crnn ----

@@ -54,7 +54,7 @@ TEST_F(ModelsTest, RegistryNames) {
 
 TEST_F(ModelsTest, UnknownModelListsKnownNames) {
   EXPECT_MELCLASS_ERROR(model_spec("resnet50"), "model: ", "unknown model 'resnet50'",
-                        "known: baseline, crnn, musicnn, shortres, stats, tcnet");
+                        "known: baseline, crnn, musicnn, shortres, stats, stats_ext, tcnet");
   EXPECT_MELCLASS_ERROR(make_model("", options(4)), "unknown model ''", "baseline", "tcnet");
 }
 

@@ -73,6 +73,7 @@ struct Recipe {
   // Input normalisation and optimisation extras.
   std::string normalize = "none";  ///< "band": per-band mean/std fitted on the training set
   int early_stop = 0;              ///< stop after this many epochs without a better val metric; 0 = off
+  std::string select = "best";     ///< checkpoint kept: "best" val metric or "last" epoch
   double ema_decay = 0;            ///< weight EMA decay (e.g. 0.999); 0 = off
   bool balanced = false;           ///< single-label: class-balanced sampling
   std::string loss = "bce";        ///< multi-label: "bce" | "asl" (asymmetric loss)

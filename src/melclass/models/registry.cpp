@@ -22,6 +22,7 @@ const std::map<std::string, ModelSpec>& registry() {
     m.emplace("musicnn", musicnn_spec());
     m.emplace("shortres", shortres_spec());
     m.emplace("stats", stats_spec());
+    m.emplace("stats_ext", stats_ext_spec());
     m.emplace("tcnet", tcnet_spec());
     m.emplace("text", text_spec());
     return m;

@@ -17,7 +17,7 @@ namespace {
   X(plateau_factor) X(plateau_patience) X(dropout) X(calibrate) X(min_tags) X(eval_hop)       \
   X(aggregate) X(spec_time_masks) X(spec_time_width) X(spec_freq_masks) X(spec_freq_width)    \
   X(mixup_alpha) X(gain_db) X(label_smoothing) X(normalize) X(early_stop) X(ema_decay)         \
-  X(balanced) X(loss) X(calibrate_per_tag) X(use_text) X(text_buckets) X(text_dim)
+  X(balanced) X(loss) X(calibrate_per_tag) X(use_text) X(text_buckets) X(text_dim) X(select)
 
 // Top-level settings saved in config.json ("model" and "recipe" are handled
 // apart; "verbose" is accepted but not saved).
@@ -108,6 +108,7 @@ void validate(const TrainConfig& c) {
   need(r.min_tags >= 0, "min_tags must be >= 0");
   need(r.normalize == "band" || r.normalize == "none", "normalize must be band or none");
   need(r.early_stop >= 0, "early_stop must be >= 0 (0 = off)");
+  need(r.select == "best" || r.select == "last", "select must be best or last");
   need(r.ema_decay >= 0 && r.ema_decay < 1, "ema_decay must be in [0, 1)");
   need(r.loss == "bce" || r.loss == "asl", "loss must be bce or asl");
   need(r.text_buckets >= 2 && r.text_buckets <= (int64_t{1} << 26) && r.text_dim >= 1 &&

@@ -21,6 +21,13 @@ namespace {
 struct HeldOut {
   std::vector<TrackSource> sources;
   std::vector<std::vector<int64_t>> truth;
+  std::vector<size_t> rows;  ///< positions in the training list
+};
+
+// Out-of-fold probabilities, one row per training track, filled fold by fold.
+struct OutOfFold {
+  std::vector<int> fold;  ///< 1-based
+  std::vector<std::vector<float>> probs;
 };
 
 // The tracks of fold `fold` (0-based), as the trainer splits the training list.
@@ -29,13 +36,19 @@ HeldOut held_out(const std::vector<TrackSource>& sources,
                  int fold) {
   HeldOut h;
   for (size_t i = 0; i < sources.size(); ++i)
-    if (fold_of[i] == fold) h.sources.push_back(sources[i]), h.truth.push_back(labels[i]);
+    if (fold_of[i] == fold)
+      h.sources.push_back(sources[i]), h.truth.push_back(labels[i]), h.rows.push_back(i);
   return h;
 }
 
-eval::MetricReport score_run(const fs::path& run_dir, const HeldOut& h) {
+eval::MetricReport score_run(const fs::path& run_dir, const HeldOut& h, int fold, OutOfFold& oof) {
   const LoadedRun run = load_run(run_dir, c10::Device(c10::kCPU));
-  const at::Tensor probs = run.predict(h.sources, c10::Device(c10::kCPU));
+  const at::Tensor probs = run.predict(h.sources, c10::Device(c10::kCPU)).to(at::kFloat).contiguous();
+  for (size_t r = 0; r < h.rows.size(); ++r) {
+    const float* p = probs[static_cast<int64_t>(r)].data_ptr<float>();
+    oof.probs[h.rows[r]].assign(p, p + probs.size(1));
+    oof.fold[h.rows[r]] = fold + 1;
+  }
   if (run.vocab.multi_label())
     return eval::score_multi_label(h.truth, decide_tags(probs, run.calibration.min_tags),
                                    run.vocab.labels());
@@ -43,6 +56,17 @@ eval::MetricReport score_run(const fs::path& run_dir, const HeldOut& h) {
   std::vector<int64_t> truth, pred(best.data_ptr<int64_t>(), best.data_ptr<int64_t>() + best.numel());
   for (const auto& t : h.truth) truth.push_back(t.at(0));
   return eval::score_single_label(truth, pred, run.vocab.labels());
+}
+
+// OUT/oof_predictions.json: each training track's held-out fold and its
+// (calibrated) probabilities from the run that did not see it.
+void write_out_of_fold(const fs::path& file, const data::Dataset& ds,
+                       const data::LabelVocab& vocab, const OutOfFold& oof) {
+  nlohmann::json ids = nlohmann::json::array();
+  for (const auto& t : ds.tracks()) ids.push_back(t.id);
+  const nlohmann::json j = {{"labels", vocab.labels()}, {"track_index", ids},
+                            {"fold", oof.fold}, {"probs", oof.probs}};
+  write_file_atomically(file, [&](std::ostream& s) { s << j.dump() << "\n"; });
 }
 
 }  // namespace
@@ -71,6 +95,7 @@ CvResult run_cv(const TrainConfig& base, int folds,
   const auto sources = make_sources(base, ds);
   const auto fold_of = assign_folds(groups, labels, folds, base.seed);
   CvResult result;
+  OutOfFold oof{std::vector<int>(sources.size(), 0), std::vector<std::vector<float>>(sources.size())};
   fs::create_directories(base.out);
   for (int k = 0; k < folds; ++k) {
     const auto t0 = std::chrono::steady_clock::now();
@@ -79,7 +104,7 @@ CvResult run_cv(const TrainConfig& base, int folds,
     cfg.out = (fs::path(base.out) / ("fold-" + std::to_string(k + 1))).string();
     const TrainResult trained = train_model(cfg);
     const HeldOut h = held_out(sources, labels, fold_of, k);
-    const auto report = score_run(cfg.out, h);
+    const auto report = score_run(cfg.out, h, k, oof);
     FoldResult f;
     f.fold = k + 1, f.metric = report.metric, f.macro_f1 = report.macro_f1;
     f.train_tracks = trained.train_tracks, f.val_tracks = trained.val_tracks;
@@ -93,6 +118,7 @@ CvResult run_cv(const TrainConfig& base, int folds,
   for (const auto& f : result.folds) result.std += std::pow(f.metric - result.mean, 2) / folds;
   result.std = std::sqrt(result.std);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  write_out_of_fold(fs::path(base.out) / "oof_predictions.json", ds, vocab, oof);
   write_file_atomically(fs::path(base.out) / "cv_summary.json",
                         [&](std::ostream& s) { s << to_json(result).dump(2) << "\n"; });
   return result;

@@ -5,6 +5,9 @@
 // calibration) and is scored on the held-out fold.
 //   OUT/fold-1 .. fold-K   run folders (usable together by `predict --run OUT`)
 //   OUT/cv_summary.json    per-fold metric, mean, std, times
+//   OUT/oof_predictions.json  out-of-fold probabilities of every training track
+//                          ({"labels", "track_index", "fold", "probs"}), for
+//                          error analysis and for comparing ensembles
 
 #include <filesystem>
 #include <functional>

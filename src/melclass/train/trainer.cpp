@@ -261,11 +261,13 @@ void Trainer::validate_epoch(EpochLog& log) {
   log.val_metric = r.metric, log.metric_name = r.metric_name;
 }
 
-// Keeps the best checkpoint; returns true when training should stop early.
+// Keeps the best checkpoint (select "best") or the latest (select "last");
+// returns true when training should stop early.
 bool Trainer::end_epoch(const EpochLog& log, int epoch) {
-  if (log.val_metric > result_.best_metric) {
-    result_.best_metric = log.val_metric, result_.best_epoch = epoch;
-    stale_epochs_ = 0;
+  const bool better = log.val_metric > result_.best_metric;
+  if (better) result_.best_metric = log.val_metric, result_.best_epoch = epoch;
+  if (better || cfg_.recipe.select == "last") {
+    if (better) stale_epochs_ = 0;
     save_checkpoint(out_, *model_);
     if (vocab_.multi_label()) {
       // Per-tag offsets are fitted on the validation part; the logged metric
@@ -274,7 +276,7 @@ bool Trainer::end_epoch(const EpochLog& log, int epoch) {
         calibration_ = fit_tag_offsets(val_probs_, val_targets_, calibration_);
       save_calibration(calibration_file(out_), calibration_);
     }
-    return false;
+    if (better) return false;
   }
   return cfg_.recipe.early_stop > 0 && ++stale_epochs_ >= cfg_.recipe.early_stop;
 }
