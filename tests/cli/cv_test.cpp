@@ -35,11 +35,13 @@ TEST(CvCli, FoldsSummaryAndEnsemblePredict) {
     EXPECT_GT(f["train_tracks"].get<int64_t>(), 0);
   }
   const auto labels = nlohmann::json::parse(read_text(root / "train" / "train_label"));
-  const auto tests = nlohmann::json::parse(read_text(root / "test" / "test_data" / "meta" / "q1_test.json"));
+  const auto tests =
+      nlohmann::json::parse(read_text(root / "test" / "test_data" / "meta" / "q1_test.json"));
   EXPECT_EQ(held_out, static_cast<int64_t>(labels["track_index"].size()))
       << "every training track held out exactly once";
   EXPECT_NEAR(summary["mean"].get<double>(), mean, 1e-9);
-  for (int k = 1; k <= 3; ++k) EXPECT_TRUE(fs::exists(cv / ("fold-" + std::to_string(k)) / "model.pt"));
+  for (int k = 1; k <= 3; ++k)
+    EXPECT_TRUE(fs::exists(cv / ("fold-" + std::to_string(k)) / "model.pt"));
   // Out-of-fold predictions: every track once, and each fold's accuracy
   // recomputed from them equals the summary's.
   const auto oof = nlohmann::json::parse(read_text(cv / "oof_predictions.json"));

@@ -246,13 +246,15 @@ std::vector<double> rhythm_reference(const torch::Tensor& x) {
         for (int64_t n = 0; n < 256; ++n) {
           const double h = 0.5 - 0.5 * std::cos(2 * M_PI * n / 255.0);
           const double v = (env[g][w * 128 + n] - mean) * h;
-          re += v * std::cos(2 * M_PI * k * n / 256.0), im -= v * std::sin(2 * M_PI * k * n / 256.0);
+          re += v * std::cos(2 * M_PI * k * n / 256.0),
+              im -= v * std::sin(2 * M_PI * k * n / 256.0);
         }
         mag[k] += std::hypot(re, im) / windows;
       }
     }
     for (int64_t r = 0; r < 16; ++r)
-      out.push_back(std::log1p((mag[4 * r + 1] + mag[4 * r + 2] + mag[4 * r + 3] + mag[4 * r + 4]) / 4));
+      out.push_back(
+          std::log1p((mag[4 * r + 1] + mag[4 * r + 2] + mag[4 * r + 3] + mag[4 * r + 4]) / 4));
   }
   std::vector<double> onset(t_n - 1, 0), loud(t_n, 0);
   for (int64_t t = 0; t + 1 < t_n; ++t)

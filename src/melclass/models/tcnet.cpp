@@ -56,7 +56,7 @@ torch::Tensor TcNetImpl::forward(torch::Tensor x) {
 ModelSpec tcnet_spec() {
   ModelSpec spec;
   spec.name = "tcnet";
-  spec.description = "temporal-convolution ResNet on mel bands, whole-track inference (default)";
+  spec.description = "temporal-convolution ResNet on mel bands, whole-track inference";
   spec.reference = "Choi et al. 2019, Temporal Convolution for Real-time Keyword Spotting";
   Recipe& r = spec.recipe;
   r.compression = "log10_1p10";

@@ -43,7 +43,8 @@ HeldOut held_out(const std::vector<TrackSource>& sources,
 
 eval::MetricReport score_run(const fs::path& run_dir, const HeldOut& h, int fold, OutOfFold& oof) {
   const LoadedRun run = load_run(run_dir, c10::Device(c10::kCPU));
-  const at::Tensor probs = run.predict(h.sources, c10::Device(c10::kCPU)).to(at::kFloat).contiguous();
+  const at::Tensor probs =
+      run.predict(h.sources, c10::Device(c10::kCPU)).to(at::kFloat).contiguous();
   for (size_t r = 0; r < h.rows.size(); ++r) {
     const float* p = probs[static_cast<int64_t>(r)].data_ptr<float>();
     oof.probs[h.rows[r]].assign(p, p + probs.size(1));
@@ -53,19 +54,20 @@ eval::MetricReport score_run(const fs::path& run_dir, const HeldOut& h, int fold
     return eval::score_multi_label(h.truth, decide_tags(probs, run.calibration.min_tags),
                                    run.vocab.labels());
   const at::Tensor best = probs.argmax(1).contiguous();
-  std::vector<int64_t> truth, pred(best.data_ptr<int64_t>(), best.data_ptr<int64_t>() + best.numel());
+  std::vector<int64_t> truth,
+      pred(best.data_ptr<int64_t>(), best.data_ptr<int64_t>() + best.numel());
   for (const auto& t : h.truth) truth.push_back(t.at(0));
   return eval::score_single_label(truth, pred, run.vocab.labels());
 }
 
 // OUT/oof_predictions.json: each training track's held-out fold and its
 // (calibrated) probabilities from the run that did not see it.
-void write_out_of_fold(const fs::path& file, const data::Dataset& ds,
-                       const data::LabelVocab& vocab, const OutOfFold& oof) {
+void write_out_of_fold(const fs::path& file, const data::Dataset& ds, const data::LabelVocab& vocab,
+                       const OutOfFold& oof) {
   nlohmann::json ids = nlohmann::json::array();
   for (const auto& t : ds.tracks()) ids.push_back(t.id);
-  const nlohmann::json j = {{"labels", vocab.labels()}, {"track_index", ids},
-                            {"fold", oof.fold}, {"probs", oof.probs}};
+  const nlohmann::json j = {
+      {"labels", vocab.labels()}, {"track_index", ids}, {"fold", oof.fold}, {"probs", oof.probs}};
   write_file_atomically(file, [&](std::ostream& s) { s << j.dump() << "\n"; });
 }
 
@@ -74,11 +76,18 @@ void write_out_of_fold(const fs::path& file, const data::Dataset& ds,
 nlohmann::json to_json(const CvResult& r) {
   nlohmann::json folds = nlohmann::json::array();
   for (const auto& f : r.folds)
-    folds.push_back({{"fold", f.fold}, {r.metric_name, f.metric}, {"macro_f1", f.macro_f1},
-                     {"train_tracks", f.train_tracks}, {"val_tracks", f.val_tracks},
-                     {"test_tracks", f.test_tracks}, {"best_epoch", f.best_epoch},
+    folds.push_back({{"fold", f.fold},
+                     {r.metric_name, f.metric},
+                     {"macro_f1", f.macro_f1},
+                     {"train_tracks", f.train_tracks},
+                     {"val_tracks", f.val_tracks},
+                     {"test_tracks", f.test_tracks},
+                     {"best_epoch", f.best_epoch},
                      {"seconds", f.seconds}});
-  return {{"metric", r.metric_name}, {"mean", r.mean}, {"std", r.std}, {"folds", folds},
+  return {{"metric", r.metric_name},
+          {"mean", r.mean},
+          {"std", r.std},
+          {"folds", folds},
           {"seconds", r.seconds}};
 }
 
@@ -95,7 +104,8 @@ CvResult run_cv(const TrainConfig& base, int folds,
   const auto sources = make_sources(base, ds);
   const auto fold_of = assign_folds(groups, labels, folds, base.seed);
   CvResult result;
-  OutOfFold oof{std::vector<int>(sources.size(), 0), std::vector<std::vector<float>>(sources.size())};
+  OutOfFold oof{std::vector<int>(sources.size(), 0),
+                std::vector<std::vector<float>>(sources.size())};
   fs::create_directories(base.out);
   for (int k = 0; k < folds; ++k) {
     const auto t0 = std::chrono::steady_clock::now();

@@ -40,11 +40,11 @@ double seconds_since(Clock::time_point t) {
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const models::Recipe& r,
                                                         models::ClassifierImpl& model) {
   if (r.optimizer == "sgd")
-    return std::make_unique<torch::optim::SGD>(
-        model.parameters(), torch::optim::SGDOptions(r.lr)
-                                .momentum(r.momentum)
-                                .nesterov(r.nesterov)
-                                .weight_decay(r.weight_decay));
+    return std::make_unique<torch::optim::SGD>(model.parameters(),
+                                               torch::optim::SGDOptions(r.lr)
+                                                   .momentum(r.momentum)
+                                                   .nesterov(r.nesterov)
+                                                   .weight_decay(r.weight_decay));
   return std::make_unique<torch::optim::AdamW>(
       model.parameters(), torch::optim::AdamWOptions(r.lr).weight_decay(r.weight_decay));
 }
@@ -69,7 +69,8 @@ struct Plateau {
 
 class Trainer {
  public:
-  explicit Trainer(const TrainConfig& config) : cfg_(config), device_(parse_device(config.device)) {}
+  explicit Trainer(const TrainConfig& config)
+      : cfg_(config), device_(parse_device(config.device)) {}
 
   TrainResult run(const std::function<void(const EpochLog&)>& on_epoch);
 
@@ -291,7 +292,8 @@ TrainResult Trainer::run(const std::function<void(const EpochLog&)>& on_epoch) {
   fs::create_directories(out_);
   fit_norm();
   build_model();
-  write_file_atomically(config_file(out_), [&](std::ostream& s) { s << to_json(cfg_).dump(2) << "\n"; });
+  write_file_atomically(config_file(out_),
+                        [&](std::ostream& s) { s << to_json(cfg_).dump(2) << "\n"; });
   vocab_.save(vocab_file(out_));
   std::ofstream metrics(metrics_file(out_), std::ios::trunc);
   const int64_t per_epoch = static_cast<int64_t>((train_idx_.size() + cfg_.recipe.batch_size - 1) /
@@ -333,24 +335,34 @@ TrainResult Trainer::run(const std::function<void(const EpochLog&)>& on_epoch) {
   result_.seconds = seconds_since(start);
   result_.samples_per_second = sps_sum / std::max(1, epochs_run);
   result_.data_wait_fraction = wait_sum / std::max(1, epochs_run);
-  write_file_atomically(summary_file(out_), [&](std::ostream& s) { s << to_json(result_).dump(2) << "\n"; });
+  write_file_atomically(summary_file(out_),
+                        [&](std::ostream& s) { s << to_json(result_).dump(2) << "\n"; });
   return result_;
 }
 
 }  // namespace
 
 nlohmann::json to_json(const EpochLog& l) {
-  return {{"epoch", l.epoch}, {"train_loss", l.train_loss}, {"val_loss", l.val_loss},
+  return {{"epoch", l.epoch},
+          {"train_loss", l.train_loss},
+          {"val_loss", l.val_loss},
           {"val_" + (l.metric_name.empty() ? std::string("metric") : l.metric_name), l.val_metric},
-          {"lr", l.lr}, {"seconds", l.seconds}, {"samples_per_second", l.samples_per_second},
-          {"data_wait_fraction", l.data_wait_fraction}, {"best", l.best}};
+          {"lr", l.lr},
+          {"seconds", l.seconds},
+          {"samples_per_second", l.samples_per_second},
+          {"data_wait_fraction", l.data_wait_fraction},
+          {"best", l.best}};
 }
 
 nlohmann::json to_json(const TrainResult& r) {
-  return {{"best_epoch", r.best_epoch}, {"best_val_" + r.metric_name, r.best_metric},
-          {"epochs_run", r.epochs_run}, {"train_tracks", r.train_tracks},
-          {"val_tracks", r.val_tracks}, {"skipped_missing", r.skipped_missing},
-          {"seconds", r.seconds}, {"samples_per_second", r.samples_per_second},
+  return {{"best_epoch", r.best_epoch},
+          {"best_val_" + r.metric_name, r.best_metric},
+          {"epochs_run", r.epochs_run},
+          {"train_tracks", r.train_tracks},
+          {"val_tracks", r.val_tracks},
+          {"skipped_missing", r.skipped_missing},
+          {"seconds", r.seconds},
+          {"samples_per_second", r.samples_per_second},
           {"data_wait_fraction", r.data_wait_fraction}};
 }
 
