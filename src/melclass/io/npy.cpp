@@ -1,6 +1,10 @@
 #include "melclass/io/npy.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -100,6 +104,25 @@ uint64_t checked_bytes(const fs::path& path, const NpyHeader& h) {
   return count * static_cast<uint64_t>(h.item_size);
 }
 
+// Reads `n` bytes at `offset` of `path` straight into `dst` with POSIX
+// open/pread: no stream buffer or locale between the page cache and the tensor.
+void read_exact(const fs::path& path, uint64_t offset, char* dst, uint64_t n) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail(path, std::string("cannot open file: ") + std::strerror(errno));
+  uint64_t done = 0;
+  while (done < n) {
+    const ssize_t got = ::pread(fd, dst + done, n - done, static_cast<off_t>(offset + done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) {
+      const std::string why = got < 0 ? std::strerror(errno) : "file is truncated";
+      ::close(fd);
+      fail(path, got < 0 ? "cannot read file: " + why : why);
+    }
+    done += static_cast<uint64_t>(got);
+  }
+  ::close(fd);
+}
+
 uint64_t read_le(const unsigned char* bytes, int n) {
   uint64_t v = 0;
   for (int i = n - 1; i >= 0; --i) v = (v << 8) | bytes[i];
@@ -157,10 +180,7 @@ at::Tensor read_npy(const fs::path& path, const NpyHeader& h) {
   const at::ScalarType type =
       h.item_size == 2 ? at::kHalf : (h.item_size == 4 ? at::kFloat : at::kDouble);
   at::Tensor raw = at::empty(storage_shape, at::TensorOptions().dtype(type));
-  std::ifstream in(path, std::ios::binary);
-  in.seekg(static_cast<std::streamoff>(h.data_offset));
-  in.read(static_cast<char*>(raw.data_ptr()), static_cast<std::streamsize>(h.data_bytes));
-  if (static_cast<uint64_t>(in.gcount()) != h.data_bytes) fail(path, "file is truncated");
+  read_exact(path, h.data_offset, static_cast<char*>(raw.data_ptr()), h.data_bytes);
   if (!h.little_endian && h.item_size > 1) {
     auto* bytes = static_cast<unsigned char*>(raw.data_ptr());
     for (uint64_t i = 0; i < h.data_bytes; i += static_cast<uint64_t>(h.item_size))
