@@ -12,7 +12,8 @@
 #                built with scripts/build.sh (or cmake for another folder) when missing
 #   --threads N  intra-op threads on both sides (default 2); --workers N: data-loading
 #                workers on both sides (melclass loader threads, DataLoader processes)
-#   --only       npy_load, train_baseline, train_default, predict_full, mel_extract, scaling
+#   --only       npy_load, train_baseline, train_default (stats_ext), train_tcnet, predict_full,
+#                mel_extract, scaling
 #   --rebuild    bring the build up to date first even when the binaries exist
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +25,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --build) build="$2"; shift 2 ;;
     --rebuild) rebuild=1; shift ;;
-    -h|--help) sed -n "2,16p" "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n "2,17p" "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) args+=("$1"); shift ;;
   esac
 done

@@ -28,7 +28,8 @@ SETTINGS = {
                  length_tracks=16, sizes=[1000, 10000], size_seconds=(2, 4), size_frames=64,
                  size_python=True, batch=16),
 }
-NAMES = ["npy_load", "train_baseline", "train_default", "predict_full", "mel_extract", "scaling"]
+NAMES = ["npy_load", "train_baseline", "train_default", "train_tcnet", "predict_full", "mel_extract",
+         "scaling"]
 
 
 class Context:
@@ -72,7 +73,7 @@ def make_data(ctx, names):
     """The datasets every comparison reads, made by the project itself."""
     s, t0 = ctx.s, time.perf_counter()
     ctx.main_root = os.path.join(ctx.work, "main")
-    if names & {"npy_load", "train_default", "predict_full", "scaling"}:
+    if names & {"npy_load", "train_default", "train_tcnet", "predict_full", "scaling"}:
         scaling.synth(ctx, ctx.main_root, s["main_tracks"], *s["main_seconds"])
     ctx.baseline_root = os.path.join(ctx.work, "baseline")
     if "train_baseline" in names:
@@ -94,18 +95,20 @@ def describe(name, r):
 
 def run_comparisons(ctx, names):
     results, errors = {}, {}
-    tc_run = os.path.join(ctx.work, "run_train_default")
+    tc_run = os.path.join(ctx.work, "run_train_tcnet")
     steps = [
         ("npy_load", lambda: cases.npy_load(ctx)),
         ("train_baseline", lambda: cases.train(ctx, "baseline", ctx.baseline_root,
                                                ctx.s["baseline_epochs"], "run_train_baseline")),
-        ("train_default", lambda: cases.train(ctx, "tcnet", ctx.main_root,
+        ("train_default", lambda: cases.train(ctx, "stats_ext", ctx.main_root,
                                               ctx.s["default_epochs"], "run_train_default")),
+        ("train_tcnet", lambda: cases.train(ctx, "tcnet", ctx.main_root,
+                                            ctx.s["default_epochs"], "run_train_tcnet")),
         ("predict_full", lambda: cases.predict_full(ctx, tc_run)),
         ("mel_extract", lambda: cases.mel_extract(ctx)),
     ]
     if names & {"predict_full", "scaling"}:
-        names = names | {"train_default"}  # its run folder is the model they predict with
+        names = names | {"train_tcnet"}  # its run folder is the model they predict with
     for name, fn in steps:
         if name not in names:
             continue

@@ -75,11 +75,65 @@ class BaselineCnn(nn.Module):
         return self.fc2(self.dropout(torch.relu(self.fc1(x))))
 
 
+def pooled_stats(x):
+    """[B, F, T] -> [B, 3F]: per-band mean, std (divisor T), mean |frame difference|."""
+    mean = x.mean(2)
+    std = (x - mean.unsqueeze(2)).square().mean(2).sqrt()
+    t = x.shape[2]
+    flux = (x[:, :, 1:] - x[:, :, :-1]).abs().mean(2) if t > 1 else torch.zeros_like(mean)
+    return torch.cat([mean, std, flux], 1)
+
+
+def rhythm_stats(x):
+    """[B, F, T] -> [B, 164]: modulation spectrum, onset autocorrelation, loudness."""
+    b, _, t = x.shape
+    g = nn.functional.adaptive_avg_pool2d(x.unsqueeze(1), (8, t)).squeeze(1)
+    if t < 256:
+        g = nn.functional.pad(g, (0, 256 - t))
+    w = g.unfold(2, 256, 128)
+    w = w - w.mean(-1, keepdim=True)
+    hann = torch.hann_window(256, periodic=False, dtype=x.dtype)
+    mag = torch.fft.rfft(w * hann, dim=-1).abs().mean(2)
+    mod = mag[:, :, 1:65].reshape(b, 8, 16, 4).mean(-1).log1p().reshape(b, -1)
+    onset = ((x[:, :, 1:] - x[:, :, :-1]).clamp_min(0).mean(1) if t > 1
+             else torch.zeros(b, 1, dtype=x.dtype))
+    onset = onset - onset.mean(1, keepdim=True)
+    if onset.shape[1] < 128:
+        onset = nn.functional.pad(onset, (0, 128 - onset.shape[1]))
+    n = 2 * onset.shape[1]
+    spec = torch.fft.rfft(onset, n=n, dim=1)
+    ac = torch.fft.irfft(spec * spec.conj(), n=n, dim=1)[:, :128]
+    ac = (ac / (ac[:, :1] + 1e-9))[:, 4:128].reshape(b, 31, 4).mean(-1)
+    e = x.mean(1)
+    q = torch.quantile(e, torch.tensor([0.1, 0.9], dtype=x.dtype), dim=1).t()
+    change = ((e[:, 1:] - e[:, :-1]).abs().mean(1, keepdim=True) if t > 1
+              else torch.zeros(b, 1, dtype=x.dtype))
+    loud = torch.cat([e.mean(1, keepdim=True), e.std(1, unbiased=False, keepdim=True), q, change], 1)
+    return torch.cat([mod, ac, loud], 1)
+
+
+class StatsExt(nn.Module):
+    """stats_ext: pooled_stats + rhythm_stats -> BatchNorm (no affine) -> Dropout -> Linear."""
+
+    def __init__(self, n_mels, n_classes, dropout=0.2):
+        super().__init__()
+        features = 3 * n_mels + 164
+        self.feature_norm = nn.BatchNorm1d(features, affine=False)
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(features, n_classes)
+
+    def forward(self, x):
+        f = torch.cat([pooled_stats(x), rhythm_stats(x)], 1)
+        return self.head(self.dropout(self.feature_norm(f)))
+
+
 # Per model: constructor and the training recipe melclass uses by default
-# (src/melclass/models/{tcnet,baseline}.cpp), augmentation off.
+# (src/melclass/models/{tcnet,baseline,stats}.cpp), augmentation off.
 RECIPES = {
     "tcnet": dict(make=TcNet, dropout=0.3, train_frames=256, train_crop="random",
                   optimizer="adamw", lr=2e-3, weight_decay=1e-2, scheduler="cosine"),
+    "stats_ext": dict(make=StatsExt, dropout=0.2, train_frames=900, train_crop="random",
+                      optimizer="adamw", lr=1e-2, weight_decay=1e-2, scheduler="cosine"),
     "baseline": dict(make=BaselineCnn, dropout=0.5, train_frames=1200, train_crop="head",
                      optimizer="sgd", lr=0.01, momentum=0.9, nesterov=True, weight_decay=1e-6,
                      scheduler="plateau"),
