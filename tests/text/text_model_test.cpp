@@ -116,7 +116,7 @@ TEST_F(TextModelTest, InvalidOptionsThrow) {
   o.text_buckets = 1;
   EXPECT_MELCLASS_ERROR(TextClassifier{o}, "text_buckets");
   o = small_options();
-  o.text_dim = 0;
+  o.text_dim = -1;
   EXPECT_MELCLASS_ERROR(TextClassifier{o}, "text_dim");
   o = small_options();
   o.n_classes = 0;
@@ -153,4 +153,32 @@ TEST_F(TextModelTest, AudioTextAddsLogits) {
   EXPECT_TRUE(params["text_head.weight"].grad().defined());
   ModelInput no_mel = text_input();
   EXPECT_MELCLASS_ERROR(fused->forward_input(no_mel), "needs a mel spectrogram");
+}
+
+TEST_F(TextModelTest, LinearFormIsLogisticRegressionOnMeanFeatures) {
+  ModelOptions o = small_options();
+  o.text_dim = 0;
+  auto model = make_model("text", o);
+  // One weight per (bucket, class) plus a bias; all start at zero.
+  int64_t count = 0;
+  for (const auto& p : model->parameters()) count += p.numel();
+  EXPECT_EQ(count, 500 * 3 + 3);
+  auto params = model->named_parameters();
+  {
+    torch::NoGradGuard no_grad;
+    params["encoder.embedding.weight"].normal_();
+    params["encoder.embedding.weight"][0].zero_();  // padding row
+    params["bias"].normal_();
+  }
+  model->eval();
+  const auto got = model->forward_input(text_input());
+  const auto w = params["encoder.embedding.weight"];
+  const std::vector<std::vector<int64_t>> bags = {{1, 2, 3}, {499}, {4, 4, 5, 6}};
+  for (size_t b = 0; b < bags.size(); ++b) {
+    auto want = params["bias"].clone();
+    for (int64_t id : bags[b]) want += w[id] / static_cast<double>(bags[b].size());
+    EXPECT_TRUE(torch::allclose(got[static_cast<int64_t>(b)], want, 1e-5, 1e-6)) << b;
+  }
+  // Fusion needs an embedding width.
+  EXPECT_MELCLASS_ERROR(with_text(make_model("stats", o), o), "text_dim must be positive");
 }

@@ -41,6 +41,18 @@ torch::Tensor TextEncoderImpl::forward(const ModelInput& input) {
 
 TextClassifierImpl::TextClassifierImpl(const ModelOptions& options) {
   validate(options, "text");
+  if (options.text_dim == 0) {
+    // Linear: one weight per (feature, class), i.e. logistic regression on the
+    // mean of the hashed features; zero start, as a convex model needs no
+    // symmetry breaking.
+    ModelOptions o = options;
+    o.text_dim = options.n_classes;
+    encoder_ = register_module("encoder", TextEncoder(o));
+    torch::NoGradGuard no_grad;
+    for (auto& p : encoder_->parameters()) p.zero_();
+    bias_ = register_parameter("bias", torch::zeros({options.n_classes}));
+    return;
+  }
   encoder_ = register_module("encoder", TextEncoder(options));
   dropout_ = register_module("dropout", nn::Dropout(options.dropout));
   head_ = register_module("head", nn::Linear(options.text_dim, options.n_classes));
@@ -51,6 +63,7 @@ torch::Tensor TextClassifierImpl::forward(torch::Tensor /*x*/) {
 }
 
 torch::Tensor TextClassifierImpl::forward_input(const ModelInput& input) {
+  if (!head_) return encoder_->forward(input) + bias_;
   return head_(dropout_(encoder_->forward(input)));
 }
 

@@ -31,7 +31,9 @@ class TextEncoderImpl : public torch::nn::Module {
 };
 TORCH_MODULE(TextEncoder);
 
-/// Text only: TextEncoder -> Dropout -> Linear -> logits [B, n_classes].
+/// Text only: TextEncoder -> Dropout -> Linear -> logits [B, n_classes]; with
+/// text_dim 0, linear: EmbeddingBag(text_buckets, n_classes) + bias (logistic
+/// regression on the mean of the hashed features).
 class TextClassifierImpl : public ClassifierImpl {
  public:
   explicit TextClassifierImpl(const ModelOptions& options);
@@ -43,6 +45,7 @@ class TextClassifierImpl : public ClassifierImpl {
   TextEncoder encoder_{nullptr};
   torch::nn::Dropout dropout_{nullptr};
   torch::nn::Linear head_{nullptr};
+  torch::Tensor bias_;  ///< linear form only
 };
 TORCH_MODULE(TextClassifier);
 

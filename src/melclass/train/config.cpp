@@ -11,19 +11,22 @@ namespace {
 
 // Each setting is named once here; to_json, the override check and the
 // readers below all expand these lists.
-#define MELCLASS_RECIPE_FIELDS(X)                                                              \
-  X(compression) X(train_frames) X(train_crop) X(eval_frames) X(eval_crop) X(optimizer) X(lr) \
-  X(momentum) X(nesterov) X(weight_decay) X(batch_size) X(epochs) X(scheduler)                \
-  X(plateau_factor) X(plateau_patience) X(dropout) X(calibrate) X(min_tags) X(eval_hop)       \
-  X(aggregate) X(spec_time_masks) X(spec_time_width) X(spec_freq_masks) X(spec_freq_width)    \
-  X(mixup_alpha) X(gain_db) X(label_smoothing) X(normalize) X(early_stop) X(ema_decay)         \
-  X(balanced) X(loss) X(calibrate_per_tag) X(use_text) X(text_buckets) X(text_dim) X(select)
+#define MELCLASS_RECIPE_FIELDS(X)                                                          \
+  X(compression)                                                                           \
+  X(train_frames) X(train_crop) X(eval_frames) X(eval_crop) X(optimizer) X(lr) X(momentum) \
+      X(nesterov) X(weight_decay) X(batch_size) X(epochs) X(scheduler) X(plateau_factor)   \
+          X(plateau_patience) X(dropout) X(calibrate) X(min_tags) X(eval_hop) X(aggregate) \
+              X(spec_time_masks) X(spec_time_width) X(spec_freq_masks) X(spec_freq_width)  \
+                  X(mixup_alpha) X(gain_db) X(label_smoothing) X(normalize) X(early_stop)  \
+                      X(ema_decay) X(balanced) X(loss) X(calibrate_per_tag) X(use_text)    \
+                          X(text_buckets) X(text_dim) X(select)
 
 // Top-level settings saved in config.json ("model" and "recipe" are handled
 // apart; "verbose" is accepted but not saved).
-#define MELCLASS_TOP_FIELDS(X) \
-  X(data_root) X(task) X(out) X(val_fraction) X(n_mels) X(seed) X(device) X(threads) \
-  X(skip_missing) X(cv_folds) X(cv_fold) X(workers)
+#define MELCLASS_TOP_FIELDS(X)                                                          \
+  X(data_root)                                                                          \
+  X(task) X(out) X(val_fraction) X(n_mels) X(seed) X(device) X(threads) X(skip_missing) \
+      X(cv_folds) X(cv_fold) X(workers)
 
 json recipe_json(const models::Recipe& r) {
   json j = json::object();
@@ -47,7 +50,8 @@ void apply_top(TrainConfig& c, const json& j) {
 }
 
 bool is_top_setting(const std::string& key) {
-#define MELCLASS_MATCH(field) if (key == #field) return true;
+#define MELCLASS_MATCH(field) \
+  if (key == #field) return true;
   MELCLASS_TOP_FIELDS(MELCLASS_MATCH)
 #undef MELCLASS_MATCH
   return key == "verbose" || key == "model";
@@ -111,9 +115,9 @@ void validate(const TrainConfig& c) {
   need(r.select == "best" || r.select == "last", "select must be best or last");
   need(r.ema_decay >= 0 && r.ema_decay < 1, "ema_decay must be in [0, 1)");
   need(r.loss == "bce" || r.loss == "asl", "loss must be bce or asl");
-  need(r.text_buckets >= 2 && r.text_buckets <= (int64_t{1} << 26) && r.text_dim >= 1 &&
+  need(r.text_buckets >= 2 && r.text_buckets <= (int64_t{1} << 26) && r.text_dim >= 0 &&
            r.text_dim <= 4096,
-       "text_buckets must be in [2, 2^26] and text_dim in [1, 4096]");
+       "text_buckets must be in [2, 2^26] and text_dim in [0, 4096] (0: linear text model)");
   need(c.cv_folds == 0 || (c.cv_folds >= 2 && c.cv_fold >= 0 && c.cv_fold < c.cv_folds),
        "cv_folds must be 0 or >= 2, with cv_fold in [0, cv_folds)");
   need(c.val_fraction > 0 && c.val_fraction < 0.9, "val_fraction must be in (0, 0.9)");
