@@ -1,6 +1,7 @@
 #include "melclass/io/npy.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -104,24 +105,45 @@ uint64_t checked_bytes(const fs::path& path, const NpyHeader& h) {
   return count * static_cast<uint64_t>(h.item_size);
 }
 
-// Reads `n` bytes at `offset` of `path` straight into `dst` with POSIX
-// open/pread: no stream buffer or locale between the page cache and the tensor.
-void read_exact(const fs::path& path, uint64_t offset, char* dst, uint64_t n) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) fail(path, std::string("cannot open file: ") + std::strerror(errno));
-  uint64_t done = 0;
-  while (done < n) {
-    const ssize_t got = ::pread(fd, dst + done, n - done, static_cast<off_t>(offset + done));
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) {
-      const std::string why = got < 0 ? std::strerror(errno) : "file is truncated";
-      ::close(fd);
-      fail(path, got < 0 ? "cannot read file: " + why : why);
+// An open file, read with pread: no stream buffer or locale between the page
+// cache and the tensor, one open per file.
+class File {
+ public:
+  explicit File(const fs::path& path)
+      : path_(path), fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+    if (fd_ < 0) fail(path, std::string("cannot open file: ") + std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0) {
+      const std::string why = std::strerror(errno);
+      ::close(fd_);
+      fail(path, "cannot read file: " + why);
     }
-    done += static_cast<uint64_t>(got);
+    size_ = static_cast<uint64_t>(st.st_size);
   }
-  ::close(fd);
-}
+  ~File() { ::close(fd_); }
+  File(const File&) = delete;
+  File& operator=(const File&) = delete;
+
+  uint64_t size() const { return size_; }
+
+  /// Up to n bytes at offset into dst (fewer only at the end of the file).
+  uint64_t read_at(uint64_t offset, char* dst, uint64_t n) const {
+    uint64_t done = 0;
+    while (done < n) {
+      const ssize_t got = ::pread(fd_, dst + done, n - done, static_cast<off_t>(offset + done));
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) fail(path_, std::string("cannot read file: ") + std::strerror(errno));
+      if (got == 0) break;
+      done += static_cast<uint64_t>(got);
+    }
+    return done;
+  }
+
+ private:
+  fs::path path_;
+  int fd_;
+  uint64_t size_ = 0;
+};
 
 uint64_t read_le(const unsigned char* bytes, int n) {
   uint64_t v = 0;
@@ -131,22 +153,20 @@ uint64_t read_le(const unsigned char* bytes, int n) {
 
 }  // namespace
 
-NpyHeader read_npy_header(const fs::path& path) {
-  std::error_code ec;
-  const uint64_t file_size = fs::file_size(path, ec);
-  if (ec) fail(path, "cannot read file: " + ec.message());
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(path, "cannot open file");
+namespace {
+
+NpyHeader read_header(const fs::path& path, const File& in) {
+  const uint64_t file_size = in.size();
   unsigned char prefix[12] = {};
-  in.read(reinterpret_cast<char*>(prefix), 10);
-  if (in.gcount() < 10 || std::memcmp(prefix, kMagic, kMagicSize) != 0)
+  if (in.read_at(0, reinterpret_cast<char*>(prefix), 10) < 10 ||
+      std::memcmp(prefix, kMagic, kMagicSize) != 0)
     fail(path, "not a .npy file (bad magic)");
   NpyHeader h;
   h.major_version = prefix[6];
   int len_bytes = 2;
   if (h.major_version == 2 || h.major_version == 3) {
-    in.read(reinterpret_cast<char*>(prefix + 10), 2);
-    if (in.gcount() < 2) fail(path, "file is truncated inside the header");
+    if (in.read_at(10, reinterpret_cast<char*>(prefix + 10), 2) < 2)
+      fail(path, "file is truncated inside the header");
     len_bytes = 4;
   } else if (h.major_version != 1) {
     fail(path, "unsupported .npy format version " + std::to_string(h.major_version));
@@ -156,8 +176,8 @@ NpyHeader read_npy_header(const fs::path& path) {
   if (header_len > kMaxHeaderBytes || h.data_offset > file_size)
     fail(path, "file is truncated inside the header");
   std::string dict(header_len, '\0');
-  in.read(dict.data(), static_cast<std::streamsize>(header_len));
-  if (static_cast<uint64_t>(in.gcount()) != header_len) fail(path, "file is truncated");
+  if (in.read_at(8 + static_cast<uint64_t>(len_bytes), dict.data(), header_len) != header_len)
+    fail(path, "file is truncated");
   parse_descr(path, dict, h);
   parse_order(path, dict, h);
   parse_shape(path, dict, h);
@@ -172,15 +192,14 @@ NpyHeader read_npy_header(const fs::path& path) {
   return h;
 }
 
-at::Tensor read_npy(const fs::path& path) { return read_npy(path, read_npy_header(path)); }
-
-at::Tensor read_npy(const fs::path& path, const NpyHeader& h) {
+at::Tensor read_data(const fs::path& path, const File& in, const NpyHeader& h) {
   std::vector<int64_t> storage_shape = h.shape;
   if (h.fortran_order) std::reverse(storage_shape.begin(), storage_shape.end());
   const at::ScalarType type =
       h.item_size == 2 ? at::kHalf : (h.item_size == 4 ? at::kFloat : at::kDouble);
   at::Tensor raw = at::empty(storage_shape, at::TensorOptions().dtype(type));
-  read_exact(path, h.data_offset, static_cast<char*>(raw.data_ptr()), h.data_bytes);
+  if (in.read_at(h.data_offset, static_cast<char*>(raw.data_ptr()), h.data_bytes) != h.data_bytes)
+    fail(path, "file is truncated");
   if (!h.little_endian && h.item_size > 1) {
     auto* bytes = static_cast<unsigned char*>(raw.data_ptr());
     for (uint64_t i = 0; i < h.data_bytes; i += static_cast<uint64_t>(h.item_size))
@@ -192,6 +211,19 @@ at::Tensor read_npy(const fs::path& path, const NpyHeader& h) {
     raw = raw.permute(perm);
   }
   return raw.to(at::kFloat).contiguous();
+}
+
+}  // namespace
+
+NpyHeader read_npy_header(const fs::path& path) { return read_header(path, File(path)); }
+
+at::Tensor read_npy(const fs::path& path) {
+  const File in(path);
+  return read_data(path, in, read_header(path, in));
+}
+
+at::Tensor read_npy(const fs::path& path, const NpyHeader& h) {
+  return read_data(path, File(path), h);
 }
 
 void write_npy(const fs::path& path, const at::Tensor& tensor) {
