@@ -13,7 +13,7 @@
 #   --threads N  intra-op threads on both sides (default 2); --workers N: data-loading
 #                workers on both sides (melclass loader threads, DataLoader processes)
 #   --only       npy_load, train_baseline, train_default (stats_ext), train_tcnet, predict_full,
-#                mel_extract, scaling
+#                predict_default (stats_ext), mel_extract, scaling
 #   --rebuild    bring the build up to date first even when the binaries exist
 set -euo pipefail
 cd "$(dirname "$0")/.."

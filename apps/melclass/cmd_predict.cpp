@@ -25,7 +25,7 @@ void add_predict_command(CLI::App& app) {
     o->root = *data;
     o->out = out->empty() ? o->runs.front() / "predictions.json" : std::filesystem::path(*out);
     const auto p = infer::predict(*o);
-    std::printf("predicted %zu tracks in %.2f s -> %s (+ %s)\n", p.track_ids.size(), p.seconds,
+    std::printf("predicted %zu tracks in %.3f s -> %s (+ %s)\n", p.track_ids.size(), p.seconds,
                 o->out.string().c_str(), infer::csv_path_for(o->out).string().c_str());
   });
 }

@@ -124,6 +124,14 @@ def predict(ctx, run_dir, root, tag):
                     "top1_agreement": agree}
 
 
+def predict_default(ctx, run_dir):
+    """Whole-track prediction with the default model's run (stats_ext: one pass per track)."""
+    mp, pp, d = predict(ctx, run_dir, ctx.main_root, "default")
+    m_rate, r_rate = d["tracks"] / d["melclass_seconds"], d["tracks"] / d["reference_seconds"]
+    return dict(d, unit="tracks/s", melclass=m_rate, reference=r_rate, ratio=m_rate / r_rate,
+                melclass_wall=mp.wall, reference_wall=pp.wall, wall_ratio=pp.wall / mp.wall)
+
+
 def predict_full(ctx, run_dir):
     mp, pp, d = predict(ctx, run_dir, ctx.main_root, "main")
     m_rate, r_rate = d["tracks"] / d["melclass_seconds"], d["tracks"] / d["reference_seconds"]

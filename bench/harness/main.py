@@ -17,19 +17,19 @@ from proc import Log, machine_info, run  # noqa: E402
 
 # Sizes of the generated data and runs. quick: under 10 minutes on 2 idle cores.
 SETTINGS = {
-    "quick": dict(main_tracks=160, main_seconds=(10, 40), default_epochs=3,
+    "quick": dict(main_tracks=160, main_seconds=(10, 40), default_epochs=3, stats_epochs=12,
                   baseline_tracks=40, baseline_seconds=(20, 45), baseline_epochs=1,
                   wav_count=24, wav_seconds=30, npy_passes=3, lengths=[30, 120, 600],
                   length_tracks=8, sizes=[1000, 10000], size_seconds=(1, 2), size_frames=32,
                   size_python=False, batch=16),
-    "full": dict(main_tracks=400, main_seconds=(10, 60), default_epochs=5,
+    "full": dict(main_tracks=400, main_seconds=(10, 60), default_epochs=5, stats_epochs=20,
                  baseline_tracks=120, baseline_seconds=(20, 60), baseline_epochs=2,
                  wav_count=64, wav_seconds=60, npy_passes=5, lengths=[30, 60, 120, 300, 600],
                  length_tracks=16, sizes=[1000, 10000], size_seconds=(2, 4), size_frames=64,
                  size_python=True, batch=16),
 }
-NAMES = ["npy_load", "train_baseline", "train_default", "train_tcnet", "predict_full", "mel_extract",
-         "scaling"]
+NAMES = ["npy_load", "train_baseline", "train_default", "train_tcnet", "predict_full",
+         "predict_default", "mel_extract", "scaling"]
 
 
 class Context:
@@ -73,7 +73,8 @@ def make_data(ctx, names):
     """The datasets every comparison reads, made by the project itself."""
     s, t0 = ctx.s, time.perf_counter()
     ctx.main_root = os.path.join(ctx.work, "main")
-    if names & {"npy_load", "train_default", "train_tcnet", "predict_full", "scaling"}:
+    if names & {"npy_load", "train_default", "train_tcnet", "predict_full", "predict_default",
+                 "scaling"}:
         scaling.synth(ctx, ctx.main_root, s["main_tracks"], *s["main_seconds"])
     ctx.baseline_root = os.path.join(ctx.work, "baseline")
     if "train_baseline" in names:
@@ -96,19 +97,24 @@ def describe(name, r):
 def run_comparisons(ctx, names):
     results, errors = {}, {}
     tc_run = os.path.join(ctx.work, "run_train_tcnet")
+    default_run = os.path.join(ctx.work, "run_train_default")
     steps = [
         ("npy_load", lambda: cases.npy_load(ctx)),
         ("train_baseline", lambda: cases.train(ctx, "baseline", ctx.baseline_root,
                                                ctx.s["baseline_epochs"], "run_train_baseline")),
+        # stats_ext steps take ~1 ms per track: more epochs for a measurable window.
         ("train_default", lambda: cases.train(ctx, "stats_ext", ctx.main_root,
-                                              ctx.s["default_epochs"], "run_train_default")),
+                                              ctx.s["stats_epochs"], "run_train_default")),
         ("train_tcnet", lambda: cases.train(ctx, "tcnet", ctx.main_root,
                                             ctx.s["default_epochs"], "run_train_tcnet")),
         ("predict_full", lambda: cases.predict_full(ctx, tc_run)),
+        ("predict_default", lambda: cases.predict_default(ctx, default_run)),
         ("mel_extract", lambda: cases.mel_extract(ctx)),
     ]
     if names & {"predict_full", "scaling"}:
         names = names | {"train_tcnet"}  # its run folder is the model they predict with
+    if "predict_default" in names:
+        names = names | {"train_default"}
     for name, fn in steps:
         if name not in names:
             continue
