@@ -13,16 +13,21 @@ namespace melclass::models {
 namespace nn = torch::nn;
 namespace F = torch::nn::functional;
 
-torch::Tensor pooled_stats(const torch::Tensor& x) {
+namespace {
+
+/// x: [B, F, T] -> x[..., t] - x[..., t - 1]: [B, F, T - 1]; undefined when T == 1.
+/// Shared by the spectral flux and the onset strength (computed once per forward).
+torch::Tensor frame_diff(const torch::Tensor& x) {
   const int64_t t = x.size(2);
-  const torch::Tensor mean = x.mean(2);                                       // [B, F]
-  const torch::Tensor std = (x - mean.unsqueeze(2)).square().mean(2).sqrt();  // [B, F]
-  const torch::Tensor flux = t > 1 ? (x.narrow(2, 1, t - 1) - x.narrow(2, 0, t - 1)).abs().mean(2)
-                                   : torch::zeros_like(mean);  // [B, F]
-  return torch::cat({mean, std, flux}, 1);
+  return t > 1 ? x.narrow(2, 1, t - 1) - x.narrow(2, 0, t - 1) : torch::Tensor();
 }
 
-namespace {
+torch::Tensor pooled_stats(const torch::Tensor& x, const torch::Tensor& diff) {
+  const torch::Tensor mean = x.mean(2);                                       // [B, F]
+  const torch::Tensor std = (x - mean.unsqueeze(2)).square().mean(2).sqrt();  // [B, F]
+  const torch::Tensor flux = diff.defined() ? diff.abs().mean(2) : torch::zeros_like(mean);
+  return torch::cat({mean, std, flux}, 1);
+}
 
 constexpr int64_t kGroups = 8, kWindow = 256, kWindowHop = 128, kModBins = 64, kModRun = 4;
 constexpr int64_t kMaxLag = 128, kMinLag = 4, kLagRun = 4;
@@ -51,11 +56,10 @@ torch::Tensor modulation(const torch::Tensor& x) {
 }
 
 /// x: [B, F, T] -> [B, (kMaxLag - kMinLag) / kLagRun]
-torch::Tensor onset_autocorrelation(const torch::Tensor& x) {
+torch::Tensor onset_autocorrelation(const torch::Tensor& x, const torch::Tensor& diff) {
   const int64_t b = x.size(0);
-  const int64_t t = x.size(2);
-  auto onset = t > 1 ? (x.narrow(2, 1, t - 1) - x.narrow(2, 0, t - 1)).clamp_min(0).mean(1)
-                     : torch::zeros({b, 1}, x.options());  // [B, T - 1]
+  auto onset =
+      diff.defined() ? diff.clamp_min(0).mean(1) : torch::zeros({b, 1}, x.options());  // [B, T - 1]
   onset = pad_to(onset - onset.mean(1, true), kMaxLag);
   const int64_t n = 2 * onset.size(1);  // zero-padded: linear, not circular, correlation
   const auto spectrum = at::fft_rfft(onset, n, 1);
@@ -77,11 +81,15 @@ torch::Tensor loudness(const torch::Tensor& x) {
                     1);
 }
 
+torch::Tensor rhythm_stats(const torch::Tensor& x, const torch::Tensor& diff) {
+  return torch::cat({modulation(x), onset_autocorrelation(x, diff), loudness(x)}, 1);
+}
+
 }  // namespace
 
-torch::Tensor rhythm_stats(const torch::Tensor& x) {
-  return torch::cat({modulation(x), onset_autocorrelation(x), loudness(x)}, 1);
-}
+torch::Tensor pooled_stats(const torch::Tensor& x) { return pooled_stats(x, frame_diff(x)); }
+
+torch::Tensor rhythm_stats(const torch::Tensor& x) { return rhythm_stats(x, frame_diff(x)); }
 
 StatsImpl::StatsImpl(const ModelOptions& options, bool extended) : extended_(extended) {
   validate(options, extended ? "stats_ext" : "stats");
@@ -95,8 +103,9 @@ StatsImpl::StatsImpl(const ModelOptions& options, bool extended) : extended_(ext
 }
 
 torch::Tensor StatsImpl::forward(torch::Tensor x) {
-  auto features = pooled_stats(x);
-  if (extended_) features = torch::cat({features, rhythm_stats(x)}, 1);
+  const auto diff = frame_diff(x);
+  auto features = pooled_stats(x, diff);
+  if (extended_) features = torch::cat({features, rhythm_stats(x, diff)}, 1);
   return head_(dropout_(feature_norm_(features)));
 }
 
