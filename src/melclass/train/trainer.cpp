@@ -266,9 +266,8 @@ void Trainer::validate_epoch(EpochLog& log) {
 // returns true when training should stop early.
 bool Trainer::end_epoch(const EpochLog& log, int epoch) {
   const bool better = log.val_metric > result_.best_metric;
-  if (better) result_.best_metric = log.val_metric, result_.best_epoch = epoch;
+  if (better) result_.best_metric = log.val_metric, result_.best_epoch = epoch, stale_epochs_ = 0;
   if (better || cfg_.recipe.select == "last") {
-    if (better) stale_epochs_ = 0;
     save_checkpoint(out_, *model_);
     if (vocab_.multi_label()) {
       // Per-tag offsets are fitted on the validation part; the logged metric
@@ -277,9 +276,8 @@ bool Trainer::end_epoch(const EpochLog& log, int epoch) {
         calibration_ = fit_tag_offsets(val_probs_, val_targets_, calibration_);
       save_calibration(calibration_file(out_), calibration_);
     }
-    if (better) return false;
   }
-  return cfg_.recipe.early_stop > 0 && ++stale_epochs_ >= cfg_.recipe.early_stop;
+  return !better && cfg_.recipe.early_stop > 0 && ++stale_epochs_ >= cfg_.recipe.early_stop;
 }
 
 TrainResult Trainer::run(const std::function<void(const EpochLog&)>& on_epoch) {
