@@ -5,7 +5,9 @@ import argparse
 import datetime
 import json
 import os
+import re
 import shutil
+import subprocess
 import sys
 import time
 import traceback
@@ -66,7 +68,18 @@ def make_context(a):
     ctx.mode = "quick" if a.quick else "full"
     ctx.s = SETTINGS[ctx.mode]
     ctx.log = Log(os.path.splitext(ctx.out)[0] + ".log")
+    ctx.default_model = default_model(ctx.melclass)
     return ctx
+
+
+def default_model(melclass):
+    """The model `melclass train` uses without --model, read from its --help."""
+    text = subprocess.run([melclass, "train", "--help"], capture_output=True, text=True,
+                          check=True).stdout
+    m = re.search(r"--model TEXT[^\n]*\(default (\w+)\)", text)
+    if not m:
+        raise RuntimeError("bench: no '(default NAME)' in `melclass train --help`'s --model line")
+    return m.group(1)
 
 
 def make_data(ctx, names):
@@ -102,9 +115,11 @@ def run_comparisons(ctx, names):
         ("npy_load", lambda: cases.npy_load(ctx)),
         ("train_baseline", lambda: cases.train(ctx, "baseline", ctx.baseline_root,
                                                ctx.s["baseline_epochs"], "run_train_baseline")),
-        # stats_ext steps take ~1 ms per track: more epochs for a measurable window.
-        ("train_default", lambda: cases.train(ctx, "stats_ext", ctx.main_root,
-                                              ctx.s["stats_epochs"], "run_train_default")),
+        # stats models take ~1 ms per track: more epochs for a measurable window.
+        ("train_default", lambda: cases.train(
+            ctx, ctx.default_model, ctx.main_root,
+            ctx.s["stats_epochs" if ctx.default_model.startswith("stats") else "default_epochs"],
+            "run_train_default")),
         ("train_tcnet", lambda: cases.train(ctx, "tcnet", ctx.main_root,
                                             ctx.s["default_epochs"], "run_train_tcnet")),
         ("predict_full", lambda: cases.predict_full(ctx, tc_run)),
@@ -150,7 +165,7 @@ def main():
     start = time.perf_counter()
     info = machine_info()
     ctx.log.say(f"melclass benchmarks ({ctx.mode}), {ctx.threads} threads, data-loading workers "
-                f"{ctx.workers}; {info.get('cpu', '?')}, {info['cpus']} CPUs, load average "
+                f"{ctx.workers}; default model {ctx.default_model}; {info.get('cpu', '?')}, {info['cpus']} CPUs, load average "
                 f"{info['load_average']}; environment {info['environment'] or 'default'}")
     make_data(ctx, names)
     results, errors = run_comparisons(ctx, names)
@@ -161,6 +176,7 @@ def main():
     info["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     summary = {"date": datetime.datetime.now().isoformat(timespec="seconds"), "mode": ctx.mode,
                "threads": int(ctx.threads), "workers": int(ctx.workers), "machine": info,
+               "default_model": ctx.default_model,
                "settings": ctx.s, "seconds": time.perf_counter() - start,
                "ratios": {n: r["ratio"] for n, r in results.items() if "ratio" in r},
                "results": results, "errors": errors}

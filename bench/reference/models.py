@@ -127,11 +127,45 @@ class StatsExt(nn.Module):
         return self.head(self.dropout(self.feature_norm(f)))
 
 
+class Crnn(nn.Module):
+    """crnn: input BN per band -> 4 x [Conv2d 3x3, BN, ELU, MaxPool (ceil)] -> max over
+    frequency -> BiGRU(64) -> attention pooling over time -> Dropout -> Linear."""
+
+    CHANNELS, STRIDES = (16, 32, 64, 128), (2, 1, 1, 1)
+    POOLS = ((1, 1), (2, 2), (4, 2), (4, 2))
+
+    def __init__(self, n_mels, n_classes, dropout=0.3):
+        super().__init__()
+        self.input_norm = nn.BatchNorm1d(n_mels, affine=False)
+        convs, bns, cin = [], [], 1
+        for c, s in zip(self.CHANNELS, self.STRIDES):
+            convs.append(nn.Conv2d(cin, c, 3, stride=s, padding=1, bias=False))
+            bns.append(nn.BatchNorm2d(c))
+            cin = c
+        self.convs, self.bns = nn.ModuleList(convs), nn.ModuleList(bns)
+        self.gru = nn.GRU(cin, 64, batch_first=True, bidirectional=True)
+        self.score = nn.Linear(128, 1, bias=False)
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(128, n_classes)
+
+    def forward(self, x):
+        x = self.input_norm(x).unsqueeze(1)
+        for conv, bn, pool in zip(self.convs, self.bns, self.POOLS):
+            x = nn.functional.elu(bn(conv(x)))
+            if pool[0] * pool[1] > 1:
+                x = nn.functional.max_pool2d(x, pool, ceil_mode=True)
+        h = self.gru(x.amax(2).transpose(1, 2).contiguous())[0]
+        w = torch.softmax(self.score(h), 1)
+        return self.head(self.dropout((w * h).sum(1)))
+
+
 # Per model: constructor and the training recipe melclass uses by default
-# (src/melclass/models/{tcnet,baseline,stats}.cpp), augmentation off.
+# (src/melclass/models/{tcnet,crnn,baseline,stats}.cpp), augmentation off.
 RECIPES = {
     "tcnet": dict(make=TcNet, dropout=0.3, train_frames=256, train_crop="random",
                   optimizer="adamw", lr=2e-3, weight_decay=1e-2, scheduler="cosine"),
+    "crnn": dict(make=Crnn, dropout=0.3, train_frames=256, train_crop="random",
+                 optimizer="adamw", lr=2e-3, weight_decay=1e-2, scheduler="cosine"),
     "stats_ext": dict(make=StatsExt, dropout=0.2, train_frames=900, train_crop="random",
                       optimizer="adamw", lr=1e-2, weight_decay=1e-2, scheduler="cosine"),
     "baseline": dict(make=BaselineCnn, dropout=0.5, train_frames=1200, train_crop="head",

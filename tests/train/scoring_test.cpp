@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include "core/testing.h"
+#include "melclass/io/npy.h"
 #include "melclass/models/registry.h"
 #include "melclass/train/scoring.h"
 
@@ -144,4 +145,43 @@ TEST(PredictTracks, HeadAndWholeTrackUnchanged) {
   r.eval_frames = 0;
   r.eval_crop = "chunks";
   EXPECT_EQ(train::prepare_input(ramp, r, false, rng).size(1), 10) << "eval_frames 0: whole track";
+}
+
+// predict_sources with several track workers (one intra-op thread each) gives
+// the one-worker probabilities, in track order, for whole-track and chunked
+// recipes; a worker's error reaches the caller; the thread count is restored.
+TEST(PredictSources, TrackWorkersMatchOneWorker) {
+  melclass::testing::TempDir dir("sources");
+  std::vector<train::TrackSource> sources;
+  torch::manual_seed(1);
+  for (const int64_t t : {40, 300, 41, 97, 40, 250, 64}) {
+    const auto file = dir / ("t" + std::to_string(t) + "-" + std::to_string(sources.size()) + ".npy");
+    io::write_npy(file, torch::rand({1, 128, t}));
+    sources.push_back({file, {}});
+  }
+  models::ModelOptions o;
+  o.n_classes = 4;
+  for (const std::string name : {"crnn", "tcnet"}) {
+    torch::manual_seed(0);
+    auto model = models::make_model(name, o);
+    train::InputSpec spec;
+    spec.recipe = models::model_spec(name).recipe;
+    if (name == "tcnet") spec.recipe.eval_crop = "chunks", spec.recipe.eval_frames = 32;
+    std::mt19937_64 rng(0);
+    const int threads = at::get_num_threads();
+    const auto one = train::predict_sources(*model, sources, spec, true, torch::kCPU, rng, 1);
+    const auto three = train::predict_sources(*model, sources, spec, true, torch::kCPU, rng, 3);
+    EXPECT_EQ(at::get_num_threads(), threads) << name;
+    ASSERT_EQ(three.sizes().vec(), (std::vector<int64_t>{7, 4})) << name;
+    EXPECT_TRUE(torch::allclose(one, three, 1e-5, 1e-6)) << name;
+    EXPECT_FALSE(model->is_training()) << name;
+  }
+  auto model = models::make_model("crnn", o);
+  train::InputSpec spec;
+  spec.recipe = models::model_spec("crnn").recipe;
+  sources[3].file = dir / "missing.npy";
+  std::mt19937_64 rng(0);
+  const std::string error = melclass::testing::error_of(
+      [&] { train::predict_sources(*model, sources, spec, false, torch::kCPU, rng, 3); });
+  EXPECT_NE(error.find("missing.npy"), std::string::npos) << error;
 }

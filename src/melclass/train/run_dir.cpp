@@ -76,10 +76,11 @@ InputSpec LoadedRun::input_spec() const {
   return InputSpec{config.n_mels, config.recipe, norm, uses_audio(config)};
 }
 
-at::Tensor LoadedRun::predict(const std::vector<TrackSource>& sources, c10::Device device) const {
+at::Tensor LoadedRun::predict(const std::vector<TrackSource>& sources, c10::Device device,
+                             int track_workers) const {
   std::mt19937_64 rng(config.seed);
   const at::Tensor probs =
-      predict_sources(*model, sources, input_spec(), vocab.multi_label(), device, rng);
+      predict_sources(*model, sources, input_spec(), vocab.multi_label(), device, rng, track_workers);
   return vocab.multi_label() ? apply_calibration(probs, calibration) : probs;
 }
 

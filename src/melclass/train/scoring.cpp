@@ -1,6 +1,11 @@
 #include "melclass/train/scoring.h"
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
+#include <thread>
+
+#include <ATen/Parallel.h>
 
 #include <torch/nn/functional/activation.h>
 #include <torch/types.h>
@@ -64,10 +69,12 @@ at::Tensor prepare_input(const at::Tensor& mel, const models::Recipe& r, bool tr
   return data::crop_or_pad(x, r.eval_frames, crop_mode(r.eval_crop), rng);
 }
 
-at::Tensor predict_logits(models::ClassifierImpl& model, const std::vector<TrackInput>& inputs,
-                          c10::Device device, int batch_size) {
+namespace {
+// predict_logits without switching the model to eval mode (the caller has):
+// safe to run from several threads at once on one model.
+at::Tensor logits_in_eval_mode(models::ClassifierImpl& model, const std::vector<TrackInput>& inputs,
+                               c10::Device device, int batch_size) {
   torch::NoGradGuard no_grad;
-  model.eval();
   auto same_shape = [](const TrackInput& a, const TrackInput& b) {
     return a.mel.defined() == b.mel.defined() && (!a.mel.defined() || a.mel.sizes() == b.mel.sizes());
   };
@@ -84,6 +91,13 @@ at::Tensor predict_logits(models::ClassifierImpl& model, const std::vector<Track
     i = j;
   }
   return torch::cat(out);
+}
+}  // namespace
+
+at::Tensor predict_logits(models::ClassifierImpl& model, const std::vector<TrackInput>& inputs,
+                          c10::Device device, int batch_size) {
+  model.eval();
+  return logits_in_eval_mode(model, inputs, device, batch_size);
 }
 
 at::Tensor predict_logits(models::ClassifierImpl& model, const std::vector<at::Tensor>& inputs,
@@ -107,11 +121,13 @@ std::vector<int64_t> chunk_starts(int64_t length, int64_t frames, int64_t hop) {
   return out;
 }
 
-at::Tensor predict_tracks(models::ClassifierImpl& model, const std::vector<TrackInput>& inputs,
-                          const models::Recipe& r, bool multi_label, c10::Device device) {
+namespace {
+// predict_tracks for a model already in eval mode (see logits_in_eval_mode).
+at::Tensor tracks_in_eval_mode(models::ClassifierImpl& model, const std::vector<TrackInput>& inputs,
+                               const models::Recipe& r, bool multi_label, c10::Device device) {
   const bool chunked = r.eval_crop == "chunks" && r.eval_frames > 0;
   if (!chunked || inputs.empty() || !inputs.front().mel.defined())
-    return activate(predict_logits(model, inputs, device, r.batch_size), multi_label);
+    return activate(logits_in_eval_mode(model, inputs, device, r.batch_size), multi_label);
   const int64_t hop = r.eval_hop > 0 ? r.eval_hop : std::max<int64_t>(1, r.eval_frames / 2);
   std::vector<TrackInput> windows;  // [F, eval_frames] each, with the track's text
   std::vector<int64_t> count;       // windows per track
@@ -120,7 +136,7 @@ at::Tensor predict_tracks(models::ClassifierImpl& model, const std::vector<Track
     for (int64_t s : starts) windows.push_back({x.mel.narrow(1, s, r.eval_frames), x.text});
     count.push_back(static_cast<int64_t>(starts.size()));
   }
-  const at::Tensor logits = predict_logits(model, windows, device, r.batch_size);  // [K, C]
+  const at::Tensor logits = logits_in_eval_mode(model, windows, device, r.batch_size);  // [K, C]
   std::vector<at::Tensor> out;
   int64_t offset = 0;
   for (int64_t k : count) {
@@ -128,6 +144,13 @@ at::Tensor predict_tracks(models::ClassifierImpl& model, const std::vector<Track
     offset += k;
   }
   return torch::stack(out);
+}
+}  // namespace
+
+at::Tensor predict_tracks(models::ClassifierImpl& model, const std::vector<TrackInput>& inputs,
+                          const models::Recipe& r, bool multi_label, c10::Device device) {
+  model.eval();
+  return tracks_in_eval_mode(model, inputs, r, multi_label, device);
 }
 
 at::Tensor predict_tracks(models::ClassifierImpl& model, const std::vector<at::Tensor>& inputs,
@@ -137,20 +160,65 @@ at::Tensor predict_tracks(models::ClassifierImpl& model, const std::vector<at::T
   return predict_tracks(model, tracks, r, multi_label, device);
 }
 
+namespace {
+// One track's model input (its spectrogram loaded and prepared unless the model is text-only).
+TrackInput load_input(const TrackSource& source, const InputSpec& spec, std::mt19937_64& rng) {
+  TrackInput in{at::Tensor(), source.text};
+  if (spec.audio)
+    in.mel = prepare_input(data::load_spectrogram(source.file, spec.n_mels), spec.recipe, false,
+                           rng, 1.0, spec.norm);
+  return in;
+}
+
+// predict_sources with `workers` threads, each taking the next track, loading
+// it and running the model on it with one intra-op thread: on a few cores,
+// whole-track models (small convolutions, a sequential GRU) use one core per
+// track far better than two cores per track. LibTorch's thread count is
+// restored afterwards; the first error of any worker is rethrown.
+at::Tensor sources_in_parallel(models::ClassifierImpl& model, const std::vector<TrackSource>& sources,
+                               const InputSpec& spec, bool multi_label, c10::Device device,
+                               int workers) {
+  const int saved_threads = at::get_num_threads();
+  model.eval();
+  std::vector<at::Tensor> out(sources.size());
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::vector<std::exception_ptr> errors(static_cast<size_t>(workers));
+  auto work = [&](size_t w) {
+    try {
+      at::set_num_threads(1);
+      std::mt19937_64 rng(0);  // not drawn from: no random evaluation crops on this path
+      for (size_t i; !failed && (i = next++) < sources.size();)
+        out[i] = tracks_in_eval_mode(model, {load_input(sources[i], spec, rng)}, spec.recipe,
+                                     multi_label, device)[0];
+    } catch (...) {
+      errors[w] = std::current_exception();
+      failed = true;
+    }
+  };
+  std::vector<std::thread> threads;
+  for (size_t w = 0; w < errors.size(); ++w) threads.emplace_back(work, w);
+  for (auto& t : threads) t.join();
+  at::set_num_threads(saved_threads);
+  for (const auto& e : errors)
+    if (e) std::rethrow_exception(e);
+  return torch::stack(out);
+}
+}  // namespace
+
 at::Tensor predict_sources(models::ClassifierImpl& model, const std::vector<TrackSource>& sources,
                            const InputSpec& spec, bool multi_label, c10::Device device,
-                           std::mt19937_64& rng) {
+                           std::mt19937_64& rng, int track_workers) {
+  const int workers = static_cast<int>(
+      std::min<size_t>(static_cast<size_t>(std::max(1, track_workers)), sources.size()));
+  if (workers > 1 && device.is_cpu() && spec.audio && spec.recipe.eval_crop != "random")
+    return sources_in_parallel(model, sources, spec, multi_label, device, workers);
   constexpr size_t kChunk = 64;
   std::vector<at::Tensor> chunks;
   for (size_t start = 0; start < sources.size(); start += kChunk) {
     std::vector<TrackInput> inputs;
-    for (size_t i = start; i < std::min(sources.size(), start + kChunk); ++i) {
-      TrackInput in{at::Tensor(), sources[i].text};
-      if (spec.audio)
-        in.mel = prepare_input(data::load_spectrogram(sources[i].file, spec.n_mels), spec.recipe,
-                               false, rng, 1.0, spec.norm);
-      inputs.push_back(std::move(in));
-    }
+    for (size_t i = start; i < std::min(sources.size(), start + kChunk); ++i)
+      inputs.push_back(load_input(sources[i], spec, rng));
     chunks.push_back(predict_tracks(model, inputs, spec.recipe, multi_label, device));
   }
   return torch::cat(chunks);

@@ -84,9 +84,12 @@ at::Tensor predict_tracks(models::ClassifierImpl& model, const std::vector<at::T
 /// Track sources -> probabilities [N, C] (predict_tracks on prepare_input of
 /// each loaded spectrogram, with its text features), loading 64 tracks at a
 /// time so memory grows with that chunk, not with the list. Shared by
-/// validation, cross-validation and predict.
+/// validation, cross-validation and predict. With track_workers > 1 on the CPU
+/// (audio models whose evaluation crop is not random), that many threads each
+/// load and score one track at a time with one intra-op thread (memory grows
+/// with the workers); the probabilities are the same up to float rounding.
 at::Tensor predict_sources(models::ClassifierImpl& model, const std::vector<TrackSource>& sources,
                            const InputSpec& spec, bool multi_label, c10::Device device,
-                           std::mt19937_64& rng);
+                           std::mt19937_64& rng, int track_workers = 1);
 
 }  // namespace melclass::train
