@@ -164,3 +164,32 @@ TEST_F(ModelsTest, TcNetTrainsOneStep) {
   opt.step();
   EXPECT_FALSE(torch::equal(model->parameters()[1], before));
 }
+
+// The 2D CNNs keep their convolution weights channels-last; the layout changes
+// no value: the same weights stored contiguously give the same logits.
+TEST_F(ModelsTest, ChannelsLastWeightsSameLogits) {
+  for (const std::string name : {"baseline", "crnn", "shortres"}) {
+    torch::manual_seed(0);
+    ModelOptions o;
+    o.n_classes = 5;
+    auto model = make_model(name, o);
+    torch::manual_seed(0);
+    auto plain = make_model(name, o);
+    int64_t convs = 0;
+    for (auto& p : model->parameters()) {
+      if (p.dim() != 4) continue;
+      ++convs;
+      EXPECT_TRUE(p.is_contiguous(at::MemoryFormat::ChannelsLast)) << name;
+    }
+    EXPECT_GT(convs, 0) << name;
+    {
+      torch::NoGradGuard no_grad;
+      for (auto& p : plain->parameters()) p.set_data(p.contiguous());
+    }
+    model->eval(), plain->eval();
+    torch::NoGradGuard no_grad;
+    const auto x = torch::rand({2, 128, name == "baseline" ? 1024 : 96});
+    const auto a = model->forward(x), b = plain->forward(x);
+    EXPECT_TRUE(torch::allclose(a, b, 1e-4, 1e-5)) << name << ": " << (a - b).abs().max().item<float>();
+  }
+}

@@ -28,6 +28,7 @@ BaselineCnnImpl::BaselineCnnImpl(const ModelOptions& options) {
   fc1_ = register_module("fc1", nn::Linear(1024, 256));
   dropout_ = register_module("dropout", nn::Dropout(options.dropout));
   fc2_ = register_module("fc2", nn::Linear(256, options.n_classes));
+  use_channels_last(*this);
 }
 
 torch::Tensor BaselineCnnImpl::forward(torch::Tensor x) {

@@ -103,6 +103,13 @@ struct ModelSpec {
   std::function<std::shared_ptr<ClassifierImpl>(const ModelOptions&)> make;
 };
 
+/// Stores the 4-D (Conv2d) weights of `module` channels-last (NHWC strides, same
+/// values). Convolutions then produce channels-last activations, which oneDNN's
+/// CPU convolutions, BatchNorm, activations and pooling process without layout
+/// reorders: a crnn or baseline training step ~1.3x faster on the CPU (bench,
+/// docs/benchmarks.md); also the fast layout for cuDNN with bf16.
+void use_channels_last(torch::nn::Module& module);
+
 /// Checks ModelOptions; throws Error("model", "", ...) naming `model`.
 void validate(const ModelOptions& options, const std::string& model);
 

@@ -38,6 +38,7 @@ CrnnImpl::CrnnImpl(const ModelOptions& options) {
   score_ = register_module("score", nn::Linear(nn::LinearOptions(2 * kGruUnits, 1).bias(false)));
   dropout_ = register_module("dropout", nn::Dropout(options.dropout));
   head_ = register_module("head", nn::Linear(2 * kGruUnits, options.n_classes));
+  use_channels_last(*this);
 }
 
 torch::Tensor CrnnImpl::sequence(torch::Tensor x) {

@@ -42,6 +42,12 @@ void set_default_augmentation(Recipe& r) {
   r.label_smoothing = 0.1;
 }
 
+void use_channels_last(torch::nn::Module& module) {
+  torch::NoGradGuard no_grad;
+  for (auto& p : module.parameters())
+    if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
+}
+
 void validate(const ModelOptions& o, const std::string& model) {
   check(o.n_mels > 0, "model", "", model + ": n_mels must be positive");
   check(o.n_classes > 0, "model", "", model + ": n_classes must be positive");

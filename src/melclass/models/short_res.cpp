@@ -43,6 +43,7 @@ ShortResImpl::ShortResImpl(const ModelOptions& options) {
   dense_bn_ = register_module("dense_bn", nn::BatchNorm1d(in));
   dropout_ = register_module("dropout", nn::Dropout(options.dropout));
   head_ = register_module("head", nn::Linear(in, options.n_classes));
+  use_channels_last(*this);
 }
 
 torch::Tensor ShortResImpl::forward(torch::Tensor x) {
