@@ -5,16 +5,19 @@
 # See docs/benchmarks.md.
 #
 #   bench/run.sh [--quick] [--build DIR] [--threads N] [--workers N] [--out FILE.json]
-#                [--work DIR] [--keep] [--only name,name] [--rebuild]
+#                [--work DIR] [--keep] [--only name,name] [--rebuild] [--device cpu|cuda]
 #
 #   --quick      smaller data and runs (under 10 minutes on 2 idle cores)
 #   --build DIR  build folder with melclass and bench/ programs (default: build);
 #                built with scripts/build.sh (or cmake for another folder) when missing
 #   --threads N  intra-op threads on both sides (default 2); --workers N: data-loading
 #                workers on both sides (melclass loader threads, DataLoader processes)
-#   --only       npy_load, train_baseline, train_default (stats_ext), train_tcnet, predict_full,
-#                predict_default (stats_ext), mel_extract, scaling
+#   --only       npy_load, train_baseline, train_default (the default model), train_tcnet,
+#                predict_full, predict_default, mel_extract, scaling
 #   --rebuild    bring the build up to date first even when the binaries exist
+#   --device     cuda: train and predict on the GPU on both sides (a build against a CUDA
+#                LibTorch, e.g. pip torch's; the Python is $MELCLASS_BENCH_PYTHON, default
+#                /usr/bin/python3); reports GPU utilisation from nvidia-smi
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,7 +28,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --build) build="$2"; shift 2 ;;
     --rebuild) rebuild=1; shift ;;
-    -h|--help) sed -n "2,17p" "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n "2,20p" "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) args+=("$1"); shift ;;
   esac
 done
@@ -53,7 +56,7 @@ if need_build; then
   fi
 fi
 
-py=/usr/bin/python3
+py=${MELCLASS_BENCH_PYTHON:-/usr/bin/python3}
 if ! "$py" -c 'import numpy, torch' 2>/dev/null; then
   echo "bench: $py lacks numpy or torch (Debian python3-numpy python3-torch;" \
     "bash scripts/install_deps.sh)" >&2

@@ -58,7 +58,8 @@ def melclass_train(ctx, root, model, epochs, out, extra=None):
     cfg = write_config(ctx, "recipe_" + os.path.basename(out), model, extra)
     p = run([ctx.melclass, "train", "--data", root, "--model", model, "--epochs", epochs,
              "--threads", ctx.threads, "--batch-size", ctx.s["batch"], "--seed", 0,
-             "--config", cfg, "--out", out, "--quiet"], ctx.log)
+             "--config", cfg, "--out", out, "--quiet", "--device", ctx.device], ctx.log,
+            gpu=ctx.gpu)
     with open(os.path.join(out, "metrics.jsonl"), encoding="utf-8") as f:
         rates = [json.loads(l)["samples_per_second"] for l in f if l.strip()]
     with open(os.path.join(out, "summary.json"), encoding="utf-8") as f:
@@ -69,10 +70,11 @@ def melclass_train(ctx, root, model, epochs, out, extra=None):
 def python_train(ctx, root, model, epochs, checkpoint=None, extra_args=()):
     argv = ref(ctx, "train_ref.py") + ["--data", root, "--model", model, "--epochs", epochs,
                                        "--threads", ctx.threads, "--workers", ctx.workers,
-                                       "--batch-size", ctx.s["batch"]] + list(extra_args)
+                                       "--batch-size", ctx.s["batch"],
+                                       "--device", ctx.device] + list(extra_args)
     if checkpoint:
         argv += ["--checkpoint", checkpoint]
-    p = run(argv, ctx.log)
+    p = run(argv, ctx.log, gpu=ctx.gpu)
     return p, p.result()
 
 
@@ -97,7 +99,7 @@ def train(ctx, model, root, epochs, run_name):
             "reference_wait_fraction": pr["wait_fraction"], "workers": pr["workers"],
             "melclass_wall": mp.wall, "reference_wall": pp.wall,
             "melclass_max_rss_mb": mp.max_rss_mb, "reference_max_rss_mb": pp.max_rss_mb,
-            "run": out}
+            "device": ctx.device, "melclass_gpu": mp.gpu, "reference_gpu": pp.gpu, "run": out}
 
 
 def read_scores(path):
@@ -112,16 +114,18 @@ def predict(ctx, run_dir, root, tag):
     m_out = os.path.join(ctx.work, f"pred_{tag}_melclass.json")
     r_out = os.path.join(ctx.work, f"pred_{tag}_python.json")
     mp = run([ctx.melclass, "predict", "--run", run_dir, "--data", root, "--out", m_out,
-              "--threads", ctx.threads], ctx.log)
+              "--threads", ctx.threads, "--device", ctx.device], ctx.log, gpu=ctx.gpu)
     m = mp.search(r"predicted (\d+) tracks in ([0-9.]+) s")
     pp = run(ref(ctx, "predict_ref.py") + ["--run", run_dir, "--data", root, "--out", r_out,
-                                           "--threads", ctx.threads], ctx.log)
+                                           "--threads", ctx.threads, "--device", ctx.device],
+             ctx.log, gpu=ctx.gpu)
     a, b = read_scores(os.path.splitext(m_out)[0] + ".csv"), read_scores(os.path.splitext(r_out)[0] + ".csv")
     diff = max(float(np.abs(a[k] - b[k]).max()) for k in a)
     agree = sum(int(a[k].argmax() == b[k].argmax()) for k in a) / len(a)
     return mp, pp, {"tracks": int(m.group(1)), "melclass_seconds": float(m.group(2)),
                     "reference_seconds": pp.result()["seconds"], "max_abs_score_diff": diff,
-                    "top1_agreement": agree}
+                    "top1_agreement": agree, "device": ctx.device, "melclass_gpu": mp.gpu,
+                    "reference_gpu": pp.gpu}
 
 
 def predict_default(ctx, run_dir):

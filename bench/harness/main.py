@@ -49,6 +49,8 @@ def parse_args():
     p.add_argument("--work", help="folder for generated data (default bench/work/<timestamp>)")
     p.add_argument("--keep", action="store_true", help="keep the generated data")
     p.add_argument("--only", help="comma-separated subset of: " + ",".join(NAMES))
+    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"],
+                   help="where both sides train and predict (npy, mel and scaling stay on the CPU)")
     return p.parse_args()
 
 
@@ -64,6 +66,7 @@ def make_context(a):
     ctx.bench_npy = os.path.join(a.build, "bench", "melclass_bench_npy")
     ctx.bench_wavs = os.path.join(a.build, "bench", "melclass_bench_wavs")
     ctx.threads = str(a.threads)
+    ctx.device, ctx.gpu = a.device, a.device == "cuda"
     ctx.workers = str(a.workers if a.workers >= 0 else a.threads)
     ctx.mode = "quick" if a.quick else "full"
     ctx.s = SETTINGS[ctx.mode]
@@ -103,8 +106,14 @@ def describe(name, r):
     keys = [k for k in r if k not in ("unit", "melclass", "reference", "ratio")]
     detail = ", ".join(f"{k}={r[k]:.4g}" if isinstance(r[k], float) else f"{k}={r[k]}"
                        for k in keys if not isinstance(r[k], (dict, list)))
+    gpu = ""
+    if r.get("melclass_gpu") or r.get("reference_gpu"):
+        util = [f"{side} {r[side + '_gpu']['utilization_mean']:.0f}% "
+                f"(peak memory {r[side + '_gpu']['memory_max_mb']:.0f} MB)"
+                for side in ("melclass", "reference") if r.get(side + "_gpu")]
+        gpu = "\n    GPU utilisation: " + ", ".join(util)
     return (f"{name}: melclass {r['melclass']:.1f} {r['unit']}, python {r['reference']:.1f} "
-            f"{r['unit']}\n    {detail}")
+            f"{r['unit']}\n    {detail}{gpu}")
 
 
 def run_comparisons(ctx, names):
@@ -176,6 +185,7 @@ def main():
     info["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     summary = {"date": datetime.datetime.now().isoformat(timespec="seconds"), "mode": ctx.mode,
                "threads": int(ctx.threads), "workers": int(ctx.workers), "machine": info,
+               "device": ctx.device,
                "default_model": ctx.default_model,
                "settings": ctx.s, "seconds": time.perf_counter() - start,
                "ratios": {n: r["ratio"] for n, r in results.items() if "ratio" in r},

@@ -3,11 +3,12 @@
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
 
-PYTHON = "/usr/bin/python3"
+PYTHON = sys.executable  # bench/run.sh starts the harness with the reference's Python
 
 
 class CommandFailed(RuntimeError):
@@ -20,6 +21,7 @@ class Run:
     def __init__(self, argv, wall, max_rss_mb, output, status):
         self.argv, self.wall, self.max_rss_mb = argv, wall, max_rss_mb
         self.output, self.status = output, status
+        self.gpu = None  # {"utilization_mean", "utilization_max", "memory_max_mb"} under gpu=True
 
     def result(self):
         """The JSON of the last `RESULT {...}` line (bench programs, reference scripts)."""
@@ -35,12 +37,43 @@ class Run:
         return m
 
 
-def run(argv, log, env=None, cwd=None):
+class GpuSampler:
+    """nvidia-smi sampling GPU 0's utilisation and memory every 200 ms while a command runs."""
+
+    def __init__(self):
+        self.proc = None
+        if shutil.which("nvidia-smi"):
+            self.proc = subprocess.Popen(
+                ["nvidia-smi", "--id=0", "--query-gpu=utilization.gpu,memory.used",
+                 "--format=csv,noheader,nounits", "-lms", "200"],
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+
+    def stop(self):
+        if not self.proc:
+            return None
+        self.proc.terminate()
+        out, _ = self.proc.communicate()
+        rows = []
+        for line in out.splitlines():
+            try:
+                rows.append([float(v) for v in line.split(",")])
+            except ValueError:
+                continue
+        if not rows:
+            return None
+        util = [r[0] for r in rows]
+        return {"utilization_mean": sum(util) / len(util), "utilization_max": max(util),
+                "memory_max_mb": max(r[1] for r in rows), "samples": len(rows)}
+
+
+def run(argv, log, env=None, cwd=None, gpu=False):
     """Runs argv to completion with its output in a pipe; peak memory from wait4's
-    rusage (ru_maxrss: the largest single process of the tree, as GNU time -v)."""
+    rusage (ru_maxrss: the largest single process of the tree, as GNU time -v).
+    gpu=True samples the GPU's utilisation while it runs (Run.gpu; None without nvidia-smi)."""
     log.write("$ " + " ".join(str(a) for a in argv) + "\n")
     log.flush()
     full_env = dict(os.environ, **(env or {}))
+    sampler = GpuSampler() if gpu else None
     start = time.perf_counter()
     p = subprocess.Popen([str(a) for a in argv], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                          env=full_env, cwd=cwd)
@@ -55,6 +88,7 @@ def run(argv, log, env=None, cwd=None):
     log.flush()
     r = Run([str(a) for a in argv], wall, usage.ru_maxrss / 1024.0,
             b"".join(chunks).decode("utf-8", "replace"), p.returncode)
+    r.gpu = sampler.stop() if sampler else None
     if p.returncode != 0:
         raise CommandFailed(f"exit status {p.returncode}: {' '.join(r.argv)}\n"
                             + "\n".join(r.output.splitlines()[-15:]))

@@ -42,14 +42,14 @@ def prepare(mel, r):
     return common.crop_or_pad(x, r["eval_frames"], "head")
 
 
-def batched_logits(model, inputs, batch_size):
+def batched_logits(model, inputs, batch_size, device):
     """Consecutive equal-size inputs stacked up to batch_size, as melclass predict_logits."""
     out, i = [], 0
     while i < len(inputs):
         j = i + 1
         while j < len(inputs) and j - i < batch_size and inputs[j].shape == inputs[i].shape:
             j += 1
-        out.append(model(torch.stack(inputs[i:j])))
+        out.append(model(torch.stack(inputs[i:j]).to(device, non_blocking=True)).cpu())
         i = j
     return torch.cat(out)
 
@@ -64,10 +64,10 @@ def aggregate(logits, how):
     return m / m.sum()
 
 
-def predict_chunk(model, mels, r):
+def predict_chunk(model, mels, r, device):
     inputs = [prepare(m, r) for m in mels]
     if r["eval_crop"] != "chunks" or r["eval_frames"] == 0:
-        return torch.softmax(batched_logits(model, inputs, r["batch_size"]), 1)
+        return torch.softmax(batched_logits(model, inputs, r["batch_size"], device), 1)
     frames = r["eval_frames"]
     hop = r["eval_hop"] if r["eval_hop"] > 0 else max(1, frames // 2)
     windows, counts = [], []
@@ -75,7 +75,7 @@ def predict_chunk(model, mels, r):
         starts = chunk_starts(x.shape[1], frames, hop)
         windows += [x[:, s : s + frames] for s in starts]
         counts.append(len(starts))
-    logits = batched_logits(model, windows, r["batch_size"])
+    logits = batched_logits(model, windows, r["batch_size"], device)
     return torch.stack([aggregate(part, r["aggregate"]) for part in logits.split(counts)])
 
 
@@ -96,6 +96,7 @@ def main():
     p.add_argument("--out", required=True, help="prediction JSON (CSV beside it)")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--random-weights", action="store_true")
+    p.add_argument("--device", default="cpu", help="cpu or cuda")
     a = p.parse_args()
     with common.Timer() as timer:
         threads = common.set_threads(a.threads)
@@ -107,17 +108,18 @@ def main():
         model = models.make_model(config["model"], config["n_mels"], len(labels))
         if not a.random_weights:
             common.load_melclass_checkpoint(model, os.path.join(a.run, "model.pt"))
-        model.eval()
+        device = torch.device(a.device)
+        model = model.to(device).eval()
         tracks = common.test_files(a.data)
         parts = []
         with torch.no_grad():
             for start in range(0, len(tracks), 64):  # as melclass: 64 files in memory at once
                 mels = [common.load_mel(f) for _, f in tracks[start : start + 64]]
-                parts.append(predict_chunk(model, mels, r))
+                parts.append(predict_chunk(model, mels, r, device))
         probs = torch.cat(parts)
         write_outputs(a.out, [t for t, _ in tracks], probs, labels)
     print(f"predicted {len(tracks)} tracks in {timer.seconds:.2f} s -> {a.out}")
-    common.emit({"model": config["model"], "threads": threads, "tracks": len(tracks),
+    common.emit({"model": config["model"], "device": a.device, "threads": threads, "tracks": len(tracks),
                  "seconds": timer.seconds, "tracks_per_second": len(tracks) / timer.seconds,
                  "parameters": common.count_parameters(model), "eval_crop": r["eval_crop"],
                  "eval_frames": r["eval_frames"], "eval_hop": r["eval_hop"],

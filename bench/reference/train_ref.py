@@ -48,10 +48,11 @@ def parse_args():
     p.add_argument("--val-fraction", type=float, default=0.1)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--checkpoint", help="a melclass model.pt: load it strictly (same architecture)")
+    p.add_argument("--device", default="cpu", help="cpu or cuda (pinned batches, non-blocking copies)")
     return p.parse_args()
 
 
-def run_epoch(model, loader, opt, recipe, state):
+def run_epoch(model, loader, opt, recipe, state, device):
     """One epoch; returns (samples, seconds, seconds waiting for the loader)."""
     model.train()
     samples, waited = 0, 0.0
@@ -66,6 +67,7 @@ def run_epoch(model, loader, opt, recipe, state):
         x, y = batch
         if x.shape[0] < 2 and samples > 0:  # as melclass: BatchNorm needs > 1 sample
             continue
+        x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
         if recipe["scheduler"] == "cosine":
             for group in opt.param_groups:
                 group["lr"] = models.cosine_lr(recipe["lr"], state["step"], state["total"])
@@ -76,6 +78,8 @@ def run_epoch(model, loader, opt, recipe, state):
         state["loss"] = loss.item()
         state["step"] += 1
         samples += x.shape[0]
+    if device.type == "cuda":
+        torch.cuda.synchronize()
     return samples, time.perf_counter() - start, waited
 
 
@@ -94,14 +98,17 @@ def main():
         print(f"architecture check: melclass checkpoint loads strictly; parameters "
               f"python {params}, melclass {melclass_params}")
         model = models.make_model(a.model, 128, len(classes))  # fresh weights again
+    device = torch.device(a.device)
+    model = model.to(device)
     loader = DataLoader(CropDataset(files, labels, frames, recipe["train_crop"]),
                         batch_size=a.batch_size, shuffle=True, num_workers=a.workers,
-                        persistent_workers=a.workers > 0, drop_last=False)
+                        persistent_workers=a.workers > 0, drop_last=False,
+                        pin_memory=device.type == "cuda")
     opt = models.make_optimizer(a.model, model)
     state = {"step": 0, "total": len(loader) * a.epochs, "loss": float("nan")}
     epochs = []
     for epoch in range(1, a.epochs + 1):
-        samples, seconds, waited = run_epoch(model, loader, opt, recipe, state)
+        samples, seconds, waited = run_epoch(model, loader, opt, recipe, state, device)
         epochs.append({"epoch": epoch, "samples": samples, "seconds": seconds,
                        "wait_seconds": waited, "samples_per_second": samples / seconds})
         print(f"epoch {epoch}: {samples} samples in {seconds:.2f} s = "
@@ -109,7 +116,7 @@ def main():
               f"loss {state['loss']:.4f}", flush=True)
     total_samples = sum(e["samples"] for e in epochs)
     total_seconds = sum(e["seconds"] for e in epochs)
-    common.emit({"model": a.model, "threads": threads, "workers": a.workers,
+    common.emit({"model": a.model, "device": a.device, "threads": threads, "workers": a.workers,
                  "batch_size": a.batch_size, "train_frames": frames, "tracks": len(files),
                  "parameters": params, "melclass_parameters": melclass_params, "epochs": epochs,
                  "samples_per_second": total_samples / total_seconds,

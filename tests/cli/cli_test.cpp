@@ -1,5 +1,7 @@
 // End to end: synth -> train -> predict -> evaluate for each task.
 
+#include <cmath>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -89,6 +91,20 @@ TEST(Cli, HelpListsSubcommands) {
   EXPECT_EQ(r.exit_code, 0);
   for (const char* c : {"train", "predict", "evaluate", "synth", "demo"})
     EXPECT_NE(r.output.find(c), std::string::npos) << c;
+}
+
+// --set autocast=bf16 trains (forward passes under bf16 autocast, losses in float32) and is saved.
+TEST(Cli, TrainsUnderBf16Autocast) {
+  TempDir dir("autocast");
+  const fs::path root = dir.path() / "data", run = dir.path() / "run";
+  make_dataset(root, "station", 12);
+  const auto r = run_melclass("train --data " + root.string() + " --out " + run.string() +
+                              " --model crnn --epochs 1 --threads 1 --quiet --set autocast=bf16");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto config = nlohmann::json::parse(read_text(run / "config.json"));
+  EXPECT_EQ(config["autocast"], "bf16");
+  const auto epoch = nlohmann::json::parse(read_text(run / "metrics.jsonl"));
+  EXPECT_TRUE(std::isfinite(epoch["train_loss"].get<double>())) << epoch.dump();
 }
 
 TEST(Cli, UnknownModelIsOneLine) {

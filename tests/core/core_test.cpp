@@ -193,3 +193,21 @@ TEST(Runtime, TorchVersion) {
   EXPECT_TRUE(std::isdigit(static_cast<unsigned char>(v[0]))) << v;
   EXPECT_NE(v.find('.'), std::string::npos) << v;
 }
+
+// AutocastGuard: bf16 matmuls inside, float32 again after; a disabled guard changes nothing.
+TEST(AutocastGuard, Bf16InsideRestoredAfter) {
+  const auto a = torch::rand({4, 8}), b = torch::rand({8, 3});
+  const auto expected = torch::mm(a.to(torch::kBFloat16).to(torch::kFloat),
+                                  b.to(torch::kBFloat16).to(torch::kFloat));
+  {
+    melclass::AutocastGuard guard(torch::kCPU, true);
+    const auto c = torch::mm(a, b);
+    EXPECT_EQ(c.scalar_type(), torch::kBFloat16);
+    EXPECT_TRUE(torch::allclose(c.to(torch::kFloat), expected, 2e-2, 2e-2));
+  }
+  EXPECT_EQ(torch::mm(a, b).scalar_type(), torch::kFloat);
+  {
+    melclass::AutocastGuard off(torch::kCPU, false);
+    EXPECT_EQ(torch::mm(a, b).scalar_type(), torch::kFloat);
+  }
+}

@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include <ATen/autocast_mode.h>
 #include <torch/cuda.h>
 #include <torch/utils.h>
 #include <torch/version.h>
@@ -39,5 +40,50 @@ c10::Device parse_device(const std::string& name) {
 }
 
 std::string torch_version() { return TORCH_VERSION; }
+
+namespace {
+// LibTorch 2.4 replaced the per-device autocast functions (set_enabled,
+// set_cpu_enabled, set_autocast_gpu_dtype, ...) by ones taking a DeviceType.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+bool autocast_enabled(c10::DeviceType t) { return at::autocast::is_autocast_enabled(t); }
+void set_autocast(c10::DeviceType t, bool on) { at::autocast::set_autocast_enabled(t, on); }
+at::ScalarType autocast_dtype(c10::DeviceType t) { return at::autocast::get_autocast_dtype(t); }
+void set_autocast_dtype(c10::DeviceType t, at::ScalarType d) {
+  at::autocast::set_autocast_dtype(t, d);
+}
+#else
+bool autocast_enabled(c10::DeviceType t) {
+  return t == c10::kCUDA ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
+}
+void set_autocast(c10::DeviceType t, bool on) {
+  t == c10::kCUDA ? at::autocast::set_enabled(on) : at::autocast::set_cpu_enabled(on);
+}
+at::ScalarType autocast_dtype(c10::DeviceType t) {
+  return t == c10::kCUDA ? at::autocast::get_autocast_gpu_dtype()
+                         : at::autocast::get_autocast_cpu_dtype();
+}
+void set_autocast_dtype(c10::DeviceType t, at::ScalarType d) {
+  t == c10::kCUDA ? at::autocast::set_autocast_gpu_dtype(d) : at::autocast::set_autocast_cpu_dtype(d);
+}
+#endif
+}  // namespace
+
+AutocastGuard::AutocastGuard(c10::Device device, bool bf16) : type_(device.type()) {
+  if (!bf16) return;
+  check(type_ == c10::kCPU || type_ == c10::kCUDA, "autocast", "",
+        "bf16 autocast needs a cpu or cuda device");
+  was_enabled_ = autocast_enabled(type_);
+  old_dtype_ = static_cast<int8_t>(autocast_dtype(type_));
+  set_autocast_dtype(type_, at::kBFloat16);
+  set_autocast(type_, true);
+  active_ = true;
+}
+
+AutocastGuard::~AutocastGuard() {
+  if (!active_) return;
+  set_autocast(type_, was_enabled_);
+  set_autocast_dtype(type_, static_cast<at::ScalarType>(old_dtype_));
+  if (!was_enabled_) at::autocast::clear_cache();
+}
 
 }  // namespace melclass

@@ -22,4 +22,23 @@ c10::Device parse_device(const std::string& name);
 /// Version of the LibTorch we were built against, e.g. "1.13.1".
 std::string torch_version();
 
+/// While alive, runs this thread's LibTorch operations on `device` under
+/// autocast to bfloat16 when `bf16` is true (matmuls and convolutions in bf16,
+/// reductions and losses in float32; PyTorch's torch.autocast); restores the
+/// previous autocast state on destruction. Hides the LibTorch 1.x / 2.4+ API
+/// difference. Does nothing when `bf16` is false.
+class AutocastGuard {
+ public:
+  AutocastGuard(c10::Device device, bool bf16);
+  ~AutocastGuard();
+  AutocastGuard(const AutocastGuard&) = delete;
+  AutocastGuard& operator=(const AutocastGuard&) = delete;
+
+ private:
+  bool active_ = false;
+  c10::DeviceType type_;
+  bool was_enabled_ = false;
+  int8_t old_dtype_ = 0;  // at::ScalarType
+};
+
 }  // namespace melclass

@@ -26,7 +26,7 @@ namespace {
 #define MELCLASS_TOP_FIELDS(X)                                                          \
   X(data_root)                                                                          \
   X(task) X(out) X(val_fraction) X(n_mels) X(seed) X(device) X(threads) X(skip_missing) \
-      X(cv_folds) X(cv_fold) X(workers)
+      X(cv_folds) X(cv_fold) X(workers) X(autocast)
 
 json recipe_json(const models::Recipe& r) {
   json j = json::object();
@@ -124,6 +124,7 @@ void validate(const TrainConfig& c) {
   need(c.n_mels > 0, "n_mels must be positive");
   need(c.threads >= 0, "threads must be >= 0");
   need(c.workers >= 0 && c.workers <= 64, "workers must be in [0, 64]");
+  need(c.autocast == "none" || c.autocast == "bf16", "autocast must be none or bf16");
 }
 
 json to_json(const TrainConfig& c) {

@@ -21,6 +21,7 @@ struct TrainConfig {
   int64_t n_mels = 128;
   uint64_t seed = 0;
   std::string device = "cpu";
+  std::string autocast = "none";  ///< "bf16": training forward passes under bf16 autocast
   int threads = 0;          ///< 0 = all cores
   int workers = 1;          ///< background data-loading threads (0 = load on the training thread)
   bool skip_missing = false;

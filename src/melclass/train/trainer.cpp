@@ -221,7 +221,12 @@ double Trainer::train_epoch(int epoch, int64_t& samples, double& wait_seconds) {
     const Mixup mixup = finish_batch(*batch, in, y);
     if (cfg_.recipe.scheduler == "cosine") set_lr(*opt_, lr_ = lr_at(step_, total_steps_));
     opt_->zero_grad();
-    const at::Tensor logits = model_->forward_input(in);
+    at::Tensor logits;
+    {
+      AutocastGuard autocast(device_, cfg_.autocast == "bf16");
+      logits = model_->forward_input(in);
+    }
+    logits = logits.to(at::kFloat);  // losses in float32 (a no-op without autocast)
     const at::Tensor loss = training_loss(logits, y, vocab_.multi_label(), mixup,
                                           cfg_.recipe.label_smoothing, cfg_.recipe.loss);
     loss.backward();
