@@ -69,7 +69,7 @@ ModelSpec crnn_spec() {
   spec.name = "crnn";
   spec.description =
       "convolutional-recurrent network: 4-block 2D CNN, bidirectional GRU, attention pooling "
-      "over time; whole-track inference";
+      "over time; whole-track inference (default)";
   spec.reference =
       "Choi et al. 2017, Convolutional recurrent neural networks for music classification "
       "(ICASSP); attention pooling after Kong et al. 2019 (IEEE/ACM TASLP)";

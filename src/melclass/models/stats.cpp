@@ -149,8 +149,7 @@ ModelSpec stats_ext_spec() {
   ModelSpec spec;
   spec.name = "stats_ext";
   spec.description =
-      "stats plus modulation spectrum, onset autocorrelation (tempo) and loudness statistics "
-      "(default)";
+      "stats plus modulation spectrum, onset autocorrelation (tempo) and loudness statistics";
   spec.reference =
       "Tzanetakis & Cook 2002 (beat histogram); Pampalk et al. 2002 and McKinney & Breebaart "
       "2003 (modulation / fluctuation features)";
