@@ -180,6 +180,7 @@ TEST_F(ModelsTest, ChannelsLastWeightsSameLogits) {
       if (p.dim() != 4) continue;
       ++convs;
       EXPECT_TRUE(p.is_contiguous(at::MemoryFormat::ChannelsLast)) << name;
+      EXPECT_EQ(p.stride(1), 1) << name << ": NHWC strides, also with one input channel";
     }
     EXPECT_GT(convs, 0) << name;
     {

@@ -44,8 +44,13 @@ void set_default_augmentation(Recipe& r) {
 
 void use_channels_last(torch::nn::Module& module) {
   torch::NoGradGuard no_grad;
+  // empty_like + copy_ rather than contiguous(ChannelsLast): a weight with one
+  // input channel ([C, 1, k, k]) already counts as channels-last-contiguous, so
+  // contiguous() would keep its NCHW strides, and oneDNN would run the first
+  // convolution (the largest activations) in NCHW and reorder after it.
   for (auto& p : module.parameters())
-    if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
+    if (p.dim() == 4)
+      p.set_data(torch::empty_like(p, p.options(), at::MemoryFormat::ChannelsLast).copy_(p));
 }
 
 void validate(const ModelOptions& o, const std::string& model) {
