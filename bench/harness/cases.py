@@ -83,12 +83,22 @@ def overall_rate(rates):
     return len(rates) / sum(1.0 / r for r in rates)
 
 
-def train(ctx, model, root, epochs, run_name):
+CONV2D_MODELS = ("baseline", "crnn", "shortres")  # melclass stores their conv weights channels-last
+
+
+def train(ctx, model, root, epochs, run_name, channels_last_too=False):
+    """channels_last_too: also time the reference with channels-last weights (a detail;
+    the ratio stays against the plain script a user would write)."""
     out = os.path.join(ctx.work, run_name)
     mp, rates, summary = melclass_train(ctx, root, model, epochs, out)
     pp, pr = python_train(ctx, root, model, epochs, os.path.join(out, "model.pt"))
     m_rate = overall_rate(rates)
-    return {"unit": "samples/s", "melclass": m_rate, "reference": pr["samples_per_second"],
+    extra = {}
+    if channels_last_too and model in CONV2D_MODELS:
+        _, cl = python_train(ctx, root, model, epochs, extra_args=["--channels-last"])
+        extra = {"reference_channels_last": cl["samples_per_second"],
+                 "ratio_vs_channels_last_reference": m_rate / cl["samples_per_second"]}
+    return {**extra, "unit": "samples/s", "melclass": m_rate, "reference": pr["samples_per_second"],
             "ratio": m_rate / pr["samples_per_second"], "epochs": int(epochs),
             "melclass_epoch_rates": rates,
             "reference_epoch_rates": [e["samples_per_second"] for e in pr["epochs"]],

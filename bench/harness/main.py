@@ -19,12 +19,12 @@ from proc import Log, machine_info, run  # noqa: E402
 
 # Sizes of the generated data and runs. quick: under 10 minutes on 2 idle cores.
 SETTINGS = {
-    "quick": dict(main_tracks=160, main_seconds=(10, 40), default_epochs=3, stats_epochs=12,
+    "quick": dict(main_tracks=160, main_seconds=(10, 40), default_epochs=6, stats_epochs=12,
                   baseline_tracks=40, baseline_seconds=(20, 45), baseline_epochs=1,
                   wav_count=24, wav_seconds=30, npy_passes=3, lengths=[30, 120, 600],
                   length_tracks=8, sizes=[1000, 10000], size_seconds=(1, 2), size_frames=32,
                   size_python=False, batch=16),
-    "full": dict(main_tracks=400, main_seconds=(10, 60), default_epochs=5, stats_epochs=20,
+    "full": dict(main_tracks=400, main_seconds=(10, 60), default_epochs=10, stats_epochs=20,
                  baseline_tracks=120, baseline_seconds=(20, 60), baseline_epochs=2,
                  wav_count=64, wav_seconds=60, npy_passes=5, lengths=[30, 60, 120, 300, 600],
                  length_tracks=16, sizes=[1000, 10000], size_seconds=(2, 4), size_frames=64,
@@ -128,7 +128,7 @@ def run_comparisons(ctx, names):
         ("train_default", lambda: cases.train(
             ctx, ctx.default_model, ctx.main_root,
             ctx.s["stats_epochs" if ctx.default_model.startswith("stats") else "default_epochs"],
-            "run_train_default")),
+            "run_train_default", channels_last_too=True)),
         ("train_tcnet", lambda: cases.train(ctx, "tcnet", ctx.main_root,
                                             ctx.s["default_epochs"], "run_train_tcnet")),
         ("predict_full", lambda: cases.predict_full(ctx, tc_run)),

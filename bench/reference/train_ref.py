@@ -49,6 +49,8 @@ def parse_args():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--checkpoint", help="a melclass model.pt: load it strictly (same architecture)")
     p.add_argument("--device", default="cpu", help="cpu or cuda (pinned batches, non-blocking copies)")
+    p.add_argument("--channels-last", action="store_true",
+                   help="model.to(memory_format=torch.channels_last), as melclass stores 2D CNNs")
     return p.parse_args()
 
 
@@ -100,6 +102,8 @@ def main():
         model = models.make_model(a.model, 128, len(classes))  # fresh weights again
     device = torch.device(a.device)
     model = model.to(device)
+    if a.channels_last:
+        model = model.to(memory_format=torch.channels_last)
     loader = DataLoader(CropDataset(files, labels, frames, recipe["train_crop"]),
                         batch_size=a.batch_size, shuffle=True, num_workers=a.workers,
                         persistent_workers=a.workers > 0, drop_last=False,
@@ -116,7 +120,8 @@ def main():
               f"loss {state['loss']:.4f}", flush=True)
     total_samples = sum(e["samples"] for e in epochs)
     total_seconds = sum(e["seconds"] for e in epochs)
-    common.emit({"model": a.model, "device": a.device, "threads": threads, "workers": a.workers,
+    common.emit({"model": a.model, "device": a.device, "channels_last": a.channels_last,
+                 "threads": threads, "workers": a.workers,
                  "batch_size": a.batch_size, "train_frames": frames, "tracks": len(files),
                  "parameters": params, "melclass_parameters": melclass_params, "epochs": epochs,
                  "samples_per_second": total_samples / total_seconds,
