@@ -36,7 +36,7 @@ void add_extract_command(CLI::App& app) {
     };
     const auto r = audio::extract(*o);
     const int64_t total = r.ok + r.failed;
-    std::printf("extracted %lld of %lld files (%.1f s of audio) in %.2f s with %d threads -> %s\n",
+    std::printf("extracted %lld of %lld files (%.1f s of audio) in %.3f s with %d threads -> %s\n",
                 static_cast<long long>(r.ok), static_cast<long long>(total), r.audio_seconds,
                 r.seconds, r.threads, o->out_dir.string().c_str());
     std::fflush(stdout);

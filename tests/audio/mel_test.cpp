@@ -108,3 +108,29 @@ TEST(MelStream, OtherGeometriesAndShortInput) {
     }
   }
 }
+
+// The CPU path multiplies only each band's non-zero filterbank run; it must
+// equal the dense product (float64 reference, torch.stft power) for several
+// geometries, including bands that touch the first and last bins.
+TEST(MelFrontend, SparseFilterbankEqualsDenseProduct) {
+  at::manual_seed(0);
+  const at::Tensor wave = at::rand({20000}) * 2 - 1;
+  std::vector<MelOptions> cases(4);
+  cases[1].n_mels = 40, cases[1].htk = true, cases[1].slaney_norm = false;
+  cases[2].f_min = 300, cases[2].f_max = 4000, cases[2].n_mels = 64, cases[2].power = 1.0;
+  cases[3].n_fft = 512, cases[3].hop = 160, cases[3].n_mels = 96;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const MelOptions& o = cases[i];
+    const MelFrontend mel{o};
+    const at::Tensor padded =
+        at::constant_pad_nd(wave.to(at::kDouble), {o.n_fft / 2, o.n_fft / 2}, 0.0);
+    const at::Tensor spec = at::stft(padded, o.n_fft, o.hop, o.n_fft,
+                                     at::hann_window(o.n_fft, true, at::kDouble), false, true, true);
+    const at::Tensor dense =
+        at::matmul(mel_filterbank(o).to(at::kDouble), at::abs(spec).pow(o.power));
+    const at::Tensor got = mel.compute(wave)[0].to(at::kDouble);
+    ASSERT_EQ(got.sizes(), dense.sizes()) << i;
+    const double scale = dense.abs().max().item<double>();
+    EXPECT_LT((got - dense).abs().max().item<double>() / scale, 1e-5) << i;
+  }
+}

@@ -64,7 +64,34 @@ at::Tensor mel_filterbank(const MelOptions& o) {
 MelFrontend::MelFrontend(const MelOptions& options)
     : options_((validate(options), options)),
       window_(at::hann_window(options.n_fft, /*periodic=*/true, at::kFloat)),
-      filterbank_(mel_filterbank(options)) {}
+      filterbank_(mel_filterbank(options)) {
+  const at::Tensor fb = filterbank_.contiguous();
+  const int64_t bins = fb.size(1);
+  const float* w = fb.data_ptr<float>();
+  for (int64_t b = 0; b < fb.size(0); ++b) {
+    const float* row = w + b * bins;
+    int64_t first = 0, last = bins;
+    while (first < bins && row[first] == 0.0f) ++first;
+    while (last > first && row[last - 1] == 0.0f) --last;
+    bands_.push_back({first, std::vector<float>(row + first, row + last)});
+  }
+}
+
+at::Tensor MelFrontend::apply_bands(const at::Tensor& power) const {
+  const int64_t frames = power.size(1);
+  at::Tensor out = at::zeros({static_cast<int64_t>(bands_.size()), frames}, power.options());
+  const float* in = power.data_ptr<float>();
+  float* o = out.data_ptr<float>();
+  for (size_t b = 0; b < bands_.size(); ++b) {
+    float* row = o + static_cast<int64_t>(b) * frames;
+    for (size_t k = 0; k < bands_[b].weights.size(); ++k) {
+      const float wk = bands_[b].weights[k];
+      const float* bin = in + (bands_[b].first + static_cast<int64_t>(k)) * frames;
+      for (int64_t f = 0; f < frames; ++f) row[f] += wk * bin[f];
+    }
+  }
+  return out;
+}
 
 at::Tensor MelFrontend::frames(const at::Tensor& segment) const {
   check(segment.dim() == 1 && segment.size(0) >= options_.n_fft, "mel", "",
@@ -77,6 +104,7 @@ at::Tensor MelFrontend::frames(const at::Tensor& segment) const {
   if (options_.power != 1.0) mag = options_.power == 2.0 ? mag.square() : mag.pow(options_.power);
   // stft returns [bins, frames] with frames-major strides; a contiguous copy
   // halves the matmul time on reference BLAS.
+  if (!x.is_cuda()) return apply_bands(mag.contiguous());  // the same sum over non-zero weights only
   return at::matmul(filterbank_.to(x.device()), mag.contiguous());
 }
 

@@ -9,6 +9,7 @@
 // "Auditory Toolbox", Interval Research Technical Report #1998-010).
 
 #include <cstdint>
+#include <vector>
 
 #include <ATen/core/Tensor.h>
 
@@ -55,6 +56,17 @@ class MelFrontend {
   MelOptions options_;
   at::Tensor window_;      ///< periodic Hann [n_fft]
   at::Tensor filterbank_;  ///< [n_mels, n_fft / 2 + 1]
+
+  /// One mel band's non-zero run of the filterbank: bins [first, first + weights.size()).
+  struct Band {
+    int64_t first = 0;
+    std::vector<float> weights;
+  };
+  std::vector<Band> bands_;  ///< per mel band, for the sparse product on the CPU
+
+  /// filterbank_ x power [bins, frames] (contiguous float, CPU) -> [n_mels, frames],
+  /// touching only each band's non-zero bins (~2 per bin instead of n_mels).
+  at::Tensor apply_bands(const at::Tensor& power) const;
 };
 
 }  // namespace melclass::audio
