@@ -15,6 +15,7 @@
 #include "melclass/audio/decode.h"
 #include "melclass/audio/mel_stream.h"
 #include "melclass/core/error.h"
+#include "melclass/core/runtime.h"
 #include "melclass/io/npy.h"
 
 namespace fs = std::filesystem;
@@ -61,18 +62,6 @@ class Progress {
 
   size_t total_, done_ = 0;
   bool enabled_;
-};
-
-// Sets LibTorch's intra-op thread count for the lifetime of the guard.
-class TorchThreadsGuard {
- public:
-  explicit TorchThreadsGuard(int threads) : previous_(at::get_num_threads()) {
-    at::set_num_threads(threads);
-  }
-  ~TorchThreadsGuard() { at::set_num_threads(previous_); }
-
- private:
-  int previous_;
 };
 
 int worker_count(int requested, size_t jobs) {

@@ -102,10 +102,11 @@ at::Tensor MelFrontend::frames(const at::Tensor& segment) const {
                /*normalized=*/false, /*onesided=*/true, /*return_complex=*/true);
   at::Tensor mag = at::abs(spec);  // [bins, frames]
   if (options_.power != 1.0) mag = options_.power == 2.0 ? mag.square() : mag.pow(options_.power);
-  // stft returns [bins, frames] with frames-major strides; a contiguous copy
-  // halves the matmul time on reference BLAS.
-  if (!x.is_cuda()) return apply_bands(mag.contiguous());  // the same sum over non-zero weights only
-  return at::matmul(filterbank_.to(x.device()), mag.contiguous());
+  // stft returns [bins, frames] with frames-major strides; both products read
+  // the bins row by row.
+  const at::Tensor power = mag.contiguous();
+  if (x.is_cpu()) return apply_bands(power);  // the same sum over non-zero weights only
+  return at::matmul(filterbank_.to(x.device()), power);
 }
 
 at::Tensor MelFrontend::compute(const at::Tensor& wave) const {

@@ -20,6 +20,12 @@ int configure_threads(int threads) {
   return threads;
 }
 
+TorchThreadsGuard::TorchThreadsGuard(int threads) : previous_(torch::get_num_threads()) {
+  torch::set_num_threads(threads);
+}
+
+TorchThreadsGuard::~TorchThreadsGuard() { torch::set_num_threads(previous_); }
+
 void seed_everything(uint64_t seed) {
   torch::manual_seed(seed);
   if (torch::cuda::is_available()) torch::cuda::manual_seed_all(seed);
@@ -73,7 +79,7 @@ AutocastGuard::AutocastGuard(c10::Device device, bool bf16) : type_(device.type(
   check(type_ == c10::kCPU || type_ == c10::kCUDA, "autocast", "",
         "bf16 autocast needs a cpu or cuda device");
   was_enabled_ = autocast_enabled(type_);
-  old_dtype_ = static_cast<int8_t>(autocast_dtype(type_));
+  old_dtype_ = autocast_dtype(type_);
   set_autocast_dtype(type_, at::kBFloat16);
   set_autocast(type_, true);
   active_ = true;
@@ -82,7 +88,7 @@ AutocastGuard::AutocastGuard(c10::Device device, bool bf16) : type_(device.type(
 AutocastGuard::~AutocastGuard() {
   if (!active_) return;
   set_autocast(type_, was_enabled_);
-  set_autocast_dtype(type_, static_cast<at::ScalarType>(old_dtype_));
+  set_autocast_dtype(type_, old_dtype_);
   if (!was_enabled_) at::autocast::clear_cache();
 }
 

@@ -5,12 +5,26 @@
 #include <string>
 
 #include <c10/core/Device.h>
+#include <c10/core/ScalarType.h>
 
 namespace melclass {
 
 /// Sets LibTorch's intra-op thread count. threads <= 0 means all cores
 /// (LibTorch on Debian defaults to one thread). Returns the count in use.
 int configure_threads(int threads);
+
+/// Sets LibTorch's intra-op thread count for the lifetime of the guard and
+/// restores the previous count after (also when an exception unwinds).
+class TorchThreadsGuard {
+ public:
+  explicit TorchThreadsGuard(int threads);
+  ~TorchThreadsGuard();
+  TorchThreadsGuard(const TorchThreadsGuard&) = delete;
+  TorchThreadsGuard& operator=(const TorchThreadsGuard&) = delete;
+
+ private:
+  int previous_;
+};
 
 /// Seeds LibTorch's CPU (and CUDA, when present) generators.
 void seed_everything(uint64_t seed);
@@ -38,7 +52,7 @@ class AutocastGuard {
   bool active_ = false;
   c10::DeviceType type_;
   bool was_enabled_ = false;
-  int8_t old_dtype_ = 0;  // at::ScalarType
+  at::ScalarType old_dtype_ = at::kFloat;
 };
 
 }  // namespace melclass

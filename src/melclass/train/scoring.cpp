@@ -11,6 +11,7 @@
 #include <torch/types.h>
 #include <torch/utils.h>
 
+#include "melclass/core/runtime.h"
 #include "melclass/data/spectrogram.h"
 #include "melclass/text/featurizer.h"
 
@@ -173,12 +174,12 @@ TrackInput load_input(const TrackSource& source, const InputSpec& spec, std::mt1
 // predict_sources with `workers` threads, each taking the next track, loading
 // it and running the model on it with one intra-op thread: on a few cores,
 // whole-track models (small convolutions, a sequential GRU) use one core per
-// track far better than two cores per track. LibTorch's thread count is
-// restored afterwards; the first error of any worker is rethrown.
+// track far better than two cores per track. The first error of any worker
+// is rethrown.
 at::Tensor sources_in_parallel(models::ClassifierImpl& model, const std::vector<TrackSource>& sources,
                                const InputSpec& spec, bool multi_label, c10::Device device,
                                int workers) {
-  const int saved_threads = at::get_num_threads();
+  const TorchThreadsGuard one_thread(1);  // restores the count; each worker sets 1 too
   model.eval();
   std::vector<at::Tensor> out(sources.size());
   std::atomic<size_t> next{0};
@@ -199,7 +200,6 @@ at::Tensor sources_in_parallel(models::ClassifierImpl& model, const std::vector<
   std::vector<std::thread> threads;
   for (size_t w = 0; w < errors.size(); ++w) threads.emplace_back(work, w);
   for (auto& t : threads) t.join();
-  at::set_num_threads(saved_threads);
   for (const auto& e : errors)
     if (e) std::rethrow_exception(e);
   return torch::stack(out);
