@@ -138,20 +138,22 @@ def predict(ctx, run_dir, root, tag):
                     "reference_gpu": pp.gpu}
 
 
-def predict_default(ctx, run_dir):
-    """Whole-track prediction with the default model's run (stats_ext: one pass per track)."""
-    mp, pp, d = predict(ctx, run_dir, ctx.main_root, "default")
+def predict_rates(ctx, run_dir, tag):
+    """predict on the main dataset's test part; tracks/s on both sides, ratio, walls."""
+    mp, pp, d = predict(ctx, run_dir, ctx.main_root, tag)
     m_rate, r_rate = d["tracks"] / d["melclass_seconds"], d["tracks"] / d["reference_seconds"]
     return dict(d, unit="tracks/s", melclass=m_rate, reference=r_rate, ratio=m_rate / r_rate,
                 melclass_wall=mp.wall, reference_wall=pp.wall, wall_ratio=pp.wall / mp.wall)
 
 
+def predict_default(ctx, run_dir):
+    """The default model's run with its own evaluation recipe (crnn: whole tracks)."""
+    return predict_rates(ctx, run_dir, "default")
+
+
 def predict_full(ctx, run_dir):
-    mp, pp, d = predict(ctx, run_dir, ctx.main_root, "main")
-    m_rate, r_rate = d["tracks"] / d["melclass_seconds"], d["tracks"] / d["reference_seconds"]
-    return dict(d, unit="tracks/s", melclass=m_rate, reference=r_rate, ratio=m_rate / r_rate,
-                melclass_wall=mp.wall, reference_wall=pp.wall,
-                wall_ratio=pp.wall / mp.wall, chunking=CHUNKS)
+    """The tcnet run, chunked evaluation (CHUNKS)."""
+    return dict(predict_rates(ctx, run_dir, "main"), chunking=CHUNKS)
 
 
 def compare_mels(a_dir, b_dir):
