@@ -1,6 +1,9 @@
 // core: Error, check, describe_exception, atomic writes, runtime settings.
 
+#include <atomic>
+#include <mutex>
 #include <new>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
@@ -11,6 +14,7 @@
 #include "core/testing.h"
 #include "melclass/core/atomic_file.h"
 #include "melclass/core/error.h"
+#include "melclass/core/parallel.h"
 #include "melclass/core/runtime.h"
 
 namespace fs = std::filesystem;
@@ -147,8 +151,7 @@ TEST(ReadTextFile, ReadsBinaryExactly) {
 TEST(ReadTextFile, MissingFileNamesIt) {
   TempDir dir;
   const fs::path missing = dir / "nope.json";
-  EXPECT_MELCLASS_ERROR(melclass::read_text_file(missing), "io: ", missing.string(),
-                        "cannot open");
+  EXPECT_MELCLASS_ERROR(melclass::read_text_file(missing), "io: ", missing.string(), "cannot open");
 }
 
 TEST(Runtime, ConfigureThreads) {
@@ -197,8 +200,8 @@ TEST(Runtime, TorchVersion) {
 // AutocastGuard: bf16 matmuls inside, float32 again after; a disabled guard changes nothing.
 TEST(AutocastGuard, Bf16InsideRestoredAfter) {
   const auto a = torch::rand({4, 8}), b = torch::rand({8, 3});
-  const auto expected = torch::mm(a.to(torch::kBFloat16).to(torch::kFloat),
-                                  b.to(torch::kBFloat16).to(torch::kFloat));
+  const auto expected =
+      torch::mm(a.to(torch::kBFloat16).to(torch::kFloat), b.to(torch::kBFloat16).to(torch::kFloat));
   {
     melclass::AutocastGuard guard(torch::kCPU, true);
     const auto c = torch::mm(a, b);
@@ -210,4 +213,55 @@ TEST(AutocastGuard, Bf16InsideRestoredAfter) {
     melclass::AutocastGuard off(torch::kCPU, false);
     EXPECT_EQ(torch::mm(a, b).scalar_type(), torch::kFloat);
   }
+}
+
+TEST(ParallelForEach, RunsEveryIndexOnceOnOneTorchThreadEach) {
+  torch::set_num_threads(2);
+  std::mutex mutex;
+  std::multiset<size_t> seen;
+  std::set<std::thread::id> threads;
+  std::atomic<int> wrong_torch_threads{0};
+  melclass::ParallelOptions po;
+  po.workers = 3;
+  melclass::parallel_for_each(50, po, [&](size_t i) {
+    if (torch::get_num_threads() != 1) ++wrong_torch_threads;
+    const std::lock_guard<std::mutex> lock(mutex);
+    seen.insert(i);
+    threads.insert(std::this_thread::get_id());
+  });
+  ASSERT_EQ(seen.size(), 50u);
+  for (size_t i = 0; i < 50; ++i) EXPECT_EQ(seen.count(i), 1u) << i;
+  EXPECT_LE(threads.size(), 3u);
+  EXPECT_EQ(threads.count(std::this_thread::get_id()), 0u);
+  EXPECT_EQ(wrong_torch_threads, 0);
+  EXPECT_EQ(torch::get_num_threads(), 2);  // the caller's count is restored
+}
+
+TEST(ParallelForEach, FirstErrorStopsTheRestAndReachesTheCaller) {
+  torch::set_num_threads(2);
+  std::atomic<int> ran{0};
+  melclass::ParallelOptions po;
+  po.workers = 2;
+  EXPECT_THROW(melclass::parallel_for_each(1000, po,
+                                           [&](size_t i) {
+                                             ++ran;
+                                             if (i == 3) throw Error("test", "f", "item 3");
+                                           }),
+               Error);
+  EXPECT_LT(ran.load(), 1000);
+  EXPECT_EQ(torch::get_num_threads(), 2);
+  melclass::parallel_for_each(0, po, [](size_t) { FAIL() << "no items"; });
+}
+
+TEST(ParallelForEach, TicksWithTheCountDone) {
+  std::vector<size_t> ticks;
+  melclass::ParallelOptions po;
+  po.workers = 2;
+  po.tick_ms = 1;
+  po.on_tick = [&](size_t done) { ticks.push_back(done); };
+  melclass::parallel_for_each(
+      20, po, [](size_t) { std::this_thread::sleep_for(std::chrono::milliseconds(2)); });
+  ASSERT_FALSE(ticks.empty());
+  for (size_t k = 1; k < ticks.size(); ++k) EXPECT_LE(ticks[k - 1], ticks[k]);
+  EXPECT_LE(ticks.back(), 20u);
 }

@@ -1,7 +1,6 @@
 #include "melclass/audio/extract.h"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <iostream>
 #include <map>
@@ -9,13 +8,12 @@
 #include <thread>
 
 #include <ATen/ATen.h>
-#include <ATen/Parallel.h>
 #include <unistd.h>
 
 #include "melclass/audio/decode.h"
 #include "melclass/audio/mel_stream.h"
 #include "melclass/core/error.h"
-#include "melclass/core/runtime.h"
+#include "melclass/core/parallel.h"
 #include "melclass/io/npy.h"
 
 namespace fs = std::filesystem;
@@ -134,36 +132,28 @@ ExtractResult extract(const ExtractOptions& options) {
   result.threads = worker_count(options.threads, jobs.size());
   std::mutex mutex;  // guards result, progress and on_failure
   Progress progress(jobs.size(), options.progress && ::isatty(STDERR_FILENO));
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    at::set_num_threads(1);  // per thread (OpenMP); the files are the parallelism
-    for (size_t i = next++; i < jobs.size(); i = next++) {
-      int64_t samples = 0;
-      const std::string failure = convert(jobs[i], frontend, samples);
-      const std::lock_guard<std::mutex> lock(mutex);
-      if (failure.empty()) {
-        ++result.ok;
-        result.audio_seconds += static_cast<double>(samples) / options.mel.sample_rate;
-      } else {
-        ++result.failed;
-        result.failures.push_back(failure);
-        progress.note([&] {
-          if (options.on_failure) {
-            options.on_failure(failure);
-          } else {
-            std::cerr << "extract: skipped: " << failure << std::endl;
-          }
-        });
-      }
-      progress.advance();
+  ParallelOptions po;
+  po.workers = result.threads;
+  parallel_for_each(jobs.size(), po, [&](size_t i) {
+    int64_t samples = 0;
+    const std::string failure = convert(jobs[i], frontend, samples);  // never throws
+    const std::lock_guard<std::mutex> lock(mutex);
+    if (failure.empty()) {
+      ++result.ok;
+      result.audio_seconds += static_cast<double>(samples) / options.mel.sample_rate;
+    } else {
+      ++result.failed;
+      result.failures.push_back(failure);
+      progress.note([&] {
+        if (options.on_failure) {
+          options.on_failure(failure);
+        } else {
+          std::cerr << "extract: skipped: " << failure << std::endl;
+        }
+      });
     }
-  };
-  {
-    TorchThreadsGuard one_thread(1);
-    std::vector<std::thread> workers;
-    for (int w = 0; w < result.threads; ++w) workers.emplace_back(work);
-    for (auto& worker : workers) worker.join();
-  }
+    progress.advance();
+  });
   result.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;

@@ -1,14 +1,9 @@
 #include "melclass/data/synth.h"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cmath>
-#include <condition_variable>
 #include <cstdio>
-#include <exception>
-#include <functional>
-#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -17,12 +12,12 @@
 #include <unistd.h>
 
 #include <ATen/ATen.h>
-#include <ATen/Parallel.h>
 #include <nlohmann/json.hpp>
 
 #include "melclass/audio/mel.h"
 #include "melclass/core/atomic_file.h"
 #include "melclass/core/error.h"
+#include "melclass/core/parallel.h"
 #include "melclass/data/dataset.h"
 #include "melclass/data/synth_meta.h"
 #include "melclass/data/synth_plan.h"
@@ -119,47 +114,35 @@ class Progress {
 
  private:
   static double now() {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
   }
   bool enabled_;
   int total_;
   double start_;
 };
 
-// Runs fn(0..n-1) on `threads` workers, each with one LibTorch thread. The
-// first exception stops the others and is rethrown here.
-void for_each_track(int n, int threads, const std::function<void(int)>& fn, const Progress& progress) {
-  std::atomic<int> next{0}, done{0};
-  std::atomic<bool> stop{false};
-  std::exception_ptr error;
-  std::mutex mutex;
-  std::condition_variable changed;
-  auto worker = [&] {
-    at::set_num_threads(1);
-    for (int i; !stop && (i = next++) < n;) {
-      try {
-        fn(i);
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(mutex);
-        if (!error) error = std::current_exception();
-        stop = true;
-      }
-      ++done;
-      changed.notify_one();
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) pool.emplace_back(worker);
-  {
-    std::unique_lock<std::mutex> lock(mutex);
-    while (done < n && !stop) {
-      changed.wait_for(lock, std::chrono::milliseconds(200));
-      progress.draw(done);
-    }
+// Renders every track on o.threads workers (all cores when 0), with a progress bar.
+std::vector<TrackRecord> render_tracks(const SynthOptions& o, const Layout& layout,
+                                       const synth::Catalogue& catalogue) {
+  const audio::MelFrontend frontend{audio::MelOptions{}};  // shared read-only
+  std::vector<TrackRecord> records(static_cast<size_t>(o.tracks));
+  const int hardware = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const Progress progress(o.progress, o.tracks);
+  ParallelOptions po;
+  po.workers = o.threads > 0 ? o.threads : hardware;
+  int finished = 0;
+  po.on_tick = [&](size_t done) { progress.draw(finished = static_cast<int>(done)); };
+  try {
+    parallel_for_each(records.size(), po, [&](size_t i) {
+      records[i] = synth_track(o, layout, catalogue, frontend, static_cast<int>(i));
+    });
+  } catch (...) {
+    progress.finish(finished);  // ends the bar's line before the error is printed
+    throw;
   }
-  for (auto& t : pool) t.join();
-  progress.finish(done);
-  if (error) std::rethrow_exception(error);
+  progress.finish(o.tracks);
+  return records;
 }
 
 }  // namespace
@@ -168,8 +151,10 @@ void validate(const SynthOptions& o) {
   const std::string root = o.root.string();
   check(!o.root.empty(), "synth", "", "no output folder");
   check(o.tracks >= 8, "synth", root, "need at least 8 tracks");
-  check(o.test_fraction > 0 && o.test_fraction < 1, "synth", root, "test fraction must be in (0, 1)");
-  check(o.tracks - test_count(o) >= 4, "synth", root, "test fraction leaves fewer than 4 training tracks");
+  check(o.test_fraction > 0 && o.test_fraction < 1, "synth", root,
+        "test fraction must be in (0, 1)");
+  check(o.tracks - test_count(o) >= 4, "synth", root,
+        "test fraction leaves fewer than 4 training tracks");
   check(o.min_seconds >= 0.1 && o.max_seconds >= o.min_seconds && o.max_seconds <= 3600, "synth",
         root, "invalid length range: need 0.1 <= min-seconds <= max-seconds <= 3600");
   check(o.threads >= 0, "synth", root, "threads must be >= 0");
@@ -185,14 +170,7 @@ SynthSummary write_synth_dataset(const SynthOptions& o) {
     fs::create_directories(mel_dir_path(o.root, split));
     fs::create_directories(meta_dir_path(o.root, split));
   }
-  const audio::MelFrontend frontend{audio::MelOptions{}};
-  std::vector<TrackRecord> records(static_cast<size_t>(o.tracks));
-  const int hardware = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const int threads = std::min(o.tracks, o.threads > 0 ? o.threads : hardware);
-  for_each_track(
-      o.tracks, threads,
-      [&](int i) { records[static_cast<size_t>(i)] = synth_track(o, layout, catalogue, frontend, i); },
-      Progress(o.progress, o.tracks));
+  std::vector<TrackRecord> records = render_tracks(o, layout, catalogue);
   std::vector<synth::TrackMeta> meta;
   SynthSummary summary;
   for (auto& r : records) {

@@ -1,17 +1,13 @@
 #include "melclass/train/scoring.h"
 
 #include <algorithm>
-#include <atomic>
-#include <exception>
-#include <thread>
-
-#include <ATen/Parallel.h>
+#include <random>
 
 #include <torch/nn/functional/activation.h>
 #include <torch/types.h>
 #include <torch/utils.h>
 
-#include "melclass/core/runtime.h"
+#include "melclass/core/parallel.h"
 #include "melclass/data/spectrogram.h"
 #include "melclass/text/featurizer.h"
 
@@ -66,7 +62,9 @@ at::Tensor prepare_input(const at::Tensor& mel, const models::Recipe& r, bool tr
   if (training) return data::crop_or_pad(x, r.train_frames, crop_mode(r.train_crop), rng);
   if (r.eval_frames == 0) return x;
   if (r.eval_crop == "chunks")
-    return x.size(1) >= r.eval_frames ? x : data::crop_or_pad(x, r.eval_frames, data::CropMode::kHead, rng);
+    return x.size(1) >= r.eval_frames
+               ? x
+               : data::crop_or_pad(x, r.eval_frames, data::CropMode::kHead, rng);
   return data::crop_or_pad(x, r.eval_frames, crop_mode(r.eval_crop), rng);
 }
 
@@ -77,7 +75,8 @@ at::Tensor logits_in_eval_mode(models::ClassifierImpl& model, const std::vector<
                                c10::Device device, int batch_size) {
   torch::NoGradGuard no_grad;
   auto same_shape = [](const TrackInput& a, const TrackInput& b) {
-    return a.mel.defined() == b.mel.defined() && (!a.mel.defined() || a.mel.sizes() == b.mel.sizes());
+    return a.mel.defined() == b.mel.defined() &&
+           (!a.mel.defined() || a.mel.sizes() == b.mel.sizes());
   };
   std::vector<at::Tensor> out;
   size_t i = 0;
@@ -108,8 +107,9 @@ at::Tensor predict_logits(models::ClassifierImpl& model, const std::vector<at::T
   return predict_logits(model, tracks, device, batch_size);
 }
 
-at::Tensor predict_probabilities(models::ClassifierImpl& model, const std::vector<at::Tensor>& inputs,
-                                 bool multi_label, c10::Device device, int batch_size) {
+at::Tensor predict_probabilities(models::ClassifierImpl& model,
+                                 const std::vector<at::Tensor>& inputs, bool multi_label,
+                                 c10::Device device, int batch_size) {
   return activate(predict_logits(model, inputs, device, batch_size), multi_label);
 }
 
@@ -176,32 +176,18 @@ TrackInput load_input(const TrackSource& source, const InputSpec& spec, std::mt1
 // whole-track models (small convolutions, a sequential GRU) use one core per
 // track far better than two cores per track. The first error of any worker
 // is rethrown.
-at::Tensor sources_in_parallel(models::ClassifierImpl& model, const std::vector<TrackSource>& sources,
-                               const InputSpec& spec, bool multi_label, c10::Device device,
-                               int workers) {
-  const TorchThreadsGuard one_thread(1);  // restores the count; each worker sets 1 too
+at::Tensor sources_in_parallel(models::ClassifierImpl& model,
+                               const std::vector<TrackSource>& sources, const InputSpec& spec,
+                               bool multi_label, c10::Device device, int workers) {
   model.eval();
   std::vector<at::Tensor> out(sources.size());
-  std::atomic<size_t> next{0};
-  std::atomic<bool> failed{false};
-  std::vector<std::exception_ptr> errors(static_cast<size_t>(workers));
-  auto work = [&](size_t w) {
-    try {
-      at::set_num_threads(1);
-      std::mt19937_64 rng(0);  // not drawn from: no random evaluation crops on this path
-      for (size_t i; !failed && (i = next++) < sources.size();)
-        out[i] = tracks_in_eval_mode(model, {load_input(sources[i], spec, rng)}, spec.recipe,
-                                     multi_label, device)[0];
-    } catch (...) {
-      errors[w] = std::current_exception();
-      failed = true;
-    }
-  };
-  std::vector<std::thread> threads;
-  for (size_t w = 0; w < errors.size(); ++w) threads.emplace_back(work, w);
-  for (auto& t : threads) t.join();
-  for (const auto& e : errors)
-    if (e) std::rethrow_exception(e);
+  ParallelOptions po;
+  po.workers = workers;
+  parallel_for_each(sources.size(), po, [&](size_t i) {
+    std::mt19937_64 rng(0);  // not drawn from: no random evaluation crops on this path
+    out[i] = tracks_in_eval_mode(model, {load_input(sources[i], spec, rng)}, spec.recipe,
+                                 multi_label, device)[0];
+  });
   return torch::stack(out);
 }
 }  // namespace

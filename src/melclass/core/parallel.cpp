@@ -1,0 +1,55 @@
+#include "melclass/core/parallel.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <ATen/Parallel.h>
+
+#include "melclass/core/runtime.h"
+
+namespace melclass {
+
+void parallel_for_each(size_t n, const ParallelOptions& options,
+                       const std::function<void(size_t)>& fn) {
+  if (n == 0) return;
+  const size_t workers = std::min(n, static_cast<size_t>(std::max(1, options.workers)));
+  const TorchThreadsGuard one_thread(1);  // the calling thread's count, restored after
+  std::atomic<size_t> next{0}, done{0};
+  std::atomic<bool> stop{false};
+  std::exception_ptr error;
+  std::mutex mutex;
+  std::condition_variable changed;
+  auto work = [&] {
+    at::set_num_threads(1);  // per thread (OpenMP)
+    for (size_t i; !stop && (i = next++) < n;) {
+      try {
+        fn(i);
+      } catch (...) {
+        const std::lock_guard<std::mutex> lock(mutex);
+        if (!error) error = std::current_exception();
+        stop = true;
+      }
+      ++done;
+      changed.notify_one();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (size_t w = 0; w < workers; ++w) pool.emplace_back(work);
+  if (options.on_tick) {
+    std::unique_lock<std::mutex> lock(mutex);
+    while (done < n && !stop) {
+      changed.wait_for(lock, std::chrono::milliseconds(std::max(1, options.tick_ms)));
+      options.on_tick(done);
+    }
+  }
+  for (auto& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
+}
+
+}  // namespace melclass
