@@ -138,6 +138,16 @@ TEST(Config, JsonRoundTrip) {
   EXPECT_EQ(back.task, "genre");
 }
 
+TEST(Config, TextFieldsRoundTripAndAreChecked) {
+  const auto c = resolve_config("text", {{"text_fields", {"genre", "track_title"}}});
+  const std::vector<std::string> want = {"genre", "track_title"};
+  EXPECT_EQ(c.recipe.text_fields, want);
+  EXPECT_EQ(train::config_from_json(train::to_json(c), "config.json").recipe.text_fields, want);
+  EXPECT_TRUE(resolve_config("text", json::object()).recipe.text_fields.empty());
+  EXPECT_THROW(resolve_config("text", {{"text_fields", {""}}}), melclass::Error);
+  EXPECT_THROW(resolve_config("text", {{"text_fields", "genre"}}), melclass::Error);
+}
+
 TEST(Config, FromJsonErrorsNameSource) {
   const json good = train::to_json(resolve_config("tcnet", json::object()));
   json no_recipe = good;

@@ -12,6 +12,7 @@
 #include "melclass/io/npy.h"
 #include "melclass/models/registry.h"
 #include "melclass/train/run_dir.h"
+#include "melclass/text/featurizer.h"
 #include "melclass/train/trainer.h"
 
 namespace fs = std::filesystem;
@@ -221,4 +222,24 @@ TEST(RunDir, CheckpointFromAnotherVocabularyIsRefused) {
   EXPECT_MELCLASS_ERROR(train::load_run(dir.path(), torch::kCPU), "cannot load checkpoint");
   data::LabelVocab({"a", "b", "c"}, false).save(train::vocab_file(dir.path()));
   EXPECT_NO_THROW(train::load_run(dir.path(), torch::kCPU));
+}
+
+TEST(RunDir, MakeSourcesReadsOnlyTheNamedTextFields) {
+  TempDir dir("rundir");
+  write_synth(dir / "data");
+  auto c = train::resolve_config("text", {{"text_fields", {"genre"}}});
+  c.data_root = (dir / "data").string();
+  const auto ds = data::Dataset::load(train::train_data_options(c), data::Split::kTrain);
+  const auto sources = train::make_sources(c, ds);
+  ASSERT_EQ(sources.size(), ds.tracks().size());
+  text::FeaturizerOptions only_genre, all_fields;
+  only_genre.buckets = all_fields.buckets = c.recipe.text_buckets;
+  only_genre.fields = {"genre"};
+  const text::Featurizer genre(only_genre), all(all_fields);
+  for (size_t i = 0; i < sources.size(); ++i) {
+    EXPECT_TRUE(sources[i].file.empty());  // text-only: no spectrogram needed
+    EXPECT_FALSE(sources[i].text.empty());
+    EXPECT_EQ(sources[i].text, genre.features(ds.tracks()[i].meta));
+    EXPECT_LT(sources[i].text.size(), all.features(ds.tracks()[i].meta).size());
+  }
 }

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <torch/nn/module.h>
 
@@ -83,6 +84,8 @@ struct Recipe {
   int64_t text_buckets =
       1 << 17;            ///< text-feature hash space (2^18 x 64: same CV accuracy, 5x slower)
   int64_t text_dim = 32;  ///< text embedding width
+  /// Metadata keys the text side reads, in this order; empty = every string field.
+  std::vector<std::string> text_fields;
 };
 
 /// The augmentation the CNN models train with: 2 time masks of <= 40 frames and

@@ -19,7 +19,7 @@ namespace {
               X(spec_time_masks) X(spec_time_width) X(spec_freq_masks) X(spec_freq_width)  \
                   X(mixup_alpha) X(gain_db) X(label_smoothing) X(normalize) X(early_stop)  \
                       X(ema_decay) X(balanced) X(loss) X(calibrate_per_tag) X(use_text)    \
-                          X(text_buckets) X(text_dim) X(select)
+                          X(text_buckets) X(text_dim) X(text_fields) X(select)
 
 // Top-level settings saved in config.json ("model" and "recipe" are handled
 // apart; "verbose" is accepted but not saved).
@@ -118,6 +118,7 @@ void validate(const TrainConfig& c) {
   need(r.text_buckets >= 2 && r.text_buckets <= (int64_t{1} << 26) && r.text_dim >= 0 &&
            r.text_dim <= 4096,
        "text_buckets must be in [2, 2^26] and text_dim in [0, 4096] (0: linear text model)");
+  for (const auto& f : r.text_fields) need(!f.empty(), "text_fields: empty field name");
   need(c.cv_folds == 0 || (c.cv_folds >= 2 && c.cv_fold >= 0 && c.cv_fold < c.cv_folds),
        "cv_folds must be 0 or >= 2, with cv_fold in [0, cv_folds)");
   need(c.val_fraction > 0 && c.val_fraction < 0.9, "val_fraction must be in (0, 0.9)");

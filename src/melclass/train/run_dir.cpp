@@ -46,6 +46,7 @@ std::vector<TrackSource> make_sources(const TrainConfig& c, const data::Dataset&
   if (uses_text(c)) {
     text::FeaturizerOptions fo;
     fo.buckets = c.recipe.text_buckets;
+    fo.fields = c.recipe.text_fields;
     featurizer.emplace(fo);
   }
   const bool audio = uses_audio(c);
