@@ -26,6 +26,8 @@ TEST(ResampledLength, RoundsToNearest) {
   EXPECT_EQ(resampled_length(4410000000LL, 44100, 48000), 4800000000LL);  // no overflow
 }
 
+TEST(Decode, AvailableInThisBuild) { EXPECT_TRUE(audio_decoding_available()); }
+
 TEST(Decode, ProbeReadsTheHeader) {
   const AudioInfo info = probe_audio(audio_fixture("chord_44k1_stereo.flac"));
   EXPECT_EQ(info.sample_rate, 44100);

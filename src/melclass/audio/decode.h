@@ -14,6 +14,10 @@
 
 namespace melclass::audio {
 
+/// False in a build without libsndfile/libsoxr (MELCLASS_AUDIO_DECODE=OFF):
+/// probe_audio and decode_audio then throw Error("audio", path, ...).
+bool audio_decoding_available();
+
 /// What a file's header says, before any decoding.
 struct AudioInfo {
   int64_t sample_rate = 0;
