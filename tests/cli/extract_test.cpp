@@ -130,6 +130,24 @@ TEST(ExtractCli, TrainAndPredictOnAudioFolders) {
   auto r = run_melclass("train --data " + root.string() + " --out " + run.string() +
                         " --epochs 1 --threads 2 --seed 3 --quiet");
   ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_FALSE(fs::exists(run / "mel_cache"));  // the decoded copies are gone after training
+  // Each audio file is decoded once into a cache; the run equals one trained on
+  // the same mels extracted beforehand (same losses to the last digit).
+  const fs::path npy_root = dir.path() / "npy";
+  fs::copy(root, npy_root, fs::copy_options::recursive);
+  const fs::path train_mels = fs::path("train") / "train_data" / "mel_spectrogram";
+  fs::remove_all(npy_root / train_mels);
+  r = run_melclass("extract " + (root / train_mels).string() + " --out " +
+                   (npy_root / train_mels).string() + " --threads 2 --no-progress");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  r = run_melclass("train --data " + npy_root.string() + " --out " +
+                   (dir.path() / "run_npy").string() + " --epochs 1 --threads 2 --seed 3 --quiet");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto losses = [](const fs::path& run_dir) {
+    const auto line = nlohmann::json::parse(read_text(run_dir / "metrics.jsonl"));
+    return std::make_pair(line["train_loss"].get<double>(), line["val_loss"].get<double>());
+  };
+  EXPECT_EQ(losses(run), losses(dir.path() / "run_npy"));
   const fs::path pred = dir.path() / "pred.json";
   r = run_melclass("predict --run " + run.string() + " --data " + root.string() + " --out " +
                    pred.string() + " --threads 2");

@@ -7,6 +7,7 @@
 #include <optional>
 #include <random>
 
+#include <ATen/Parallel.h>
 #include <torch/nn/functional/loss.h>
 #include <torch/optim/adamw.h>
 #include <torch/optim/sgd.h>
@@ -22,6 +23,7 @@
 #include "melclass/train/calibration.h"
 #include "melclass/train/ema.h"
 #include "melclass/train/loader.h"
+#include "melclass/train/mel_cache.h"
 #include "melclass/train/run_dir.h"
 #include "melclass/train/scoring.h"
 #include "melclass/train/split.h"
@@ -96,6 +98,7 @@ class Trainer {
   data::LabelVocab vocab_;
   data::BandStats norm_;
   std::vector<TrackSource> sources_;
+  std::optional<MelCache> mel_cache_;  ///< audio sources as .npy while training runs
   std::vector<at::Tensor> targets_;
   std::vector<std::vector<int64_t>> labels_;  ///< label indices per track (splits, sampling)
   std::vector<size_t> train_idx_, val_idx_;
@@ -128,6 +131,8 @@ void Trainer::load_data() {
   }
   result_.skipped_missing = static_cast<int64_t>(ds.skipped_missing());
   split_data(groups);
+  // Audio files: decoded once here instead of at every epoch (removed after training).
+  if (audio_) mel_cache_.emplace(sources_, out_ / "mel_cache", cfg_.n_mels, at::get_num_threads());
 }
 
 void Trainer::split_data(const std::vector<std::string>& groups) {
