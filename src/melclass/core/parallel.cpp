@@ -40,7 +40,13 @@ void parallel_for_each(size_t n, const ParallelOptions& options,
     }
   };
   std::vector<std::thread> pool;
-  for (size_t w = 0; w < workers; ++w) pool.emplace_back(work);
+  try {
+    for (size_t w = 0; w < workers; ++w) pool.emplace_back(work);
+  } catch (...) {  // no thread to be had: stop the started ones, never std::terminate
+    stop = true;
+    for (auto& t : pool) t.join();
+    throw;
+  }
   if (options.on_tick) {
     std::unique_lock<std::mutex> lock(mutex);
     while (done < n && !stop) {
