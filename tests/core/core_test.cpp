@@ -254,6 +254,15 @@ TEST(ParallelForEach, FirstErrorStopsTheRestAndReachesTheCaller) {
   melclass::parallel_for_each(0, po, [](size_t) { FAIL() << "no items"; });
 }
 
+TEST(ParallelForEach, WorkerCountFollowsRequestCoresAndItems) {
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  EXPECT_EQ(melclass::worker_count(3, 100), 3);
+  EXPECT_EQ(melclass::worker_count(8, 5), 5);
+  EXPECT_EQ(melclass::worker_count(0, 1000), cores);
+  EXPECT_EQ(melclass::worker_count(-1, 1000), cores);
+  EXPECT_EQ(melclass::worker_count(4, 0), 1);
+}
+
 TEST(ParallelForEach, TicksWithTheCountDone) {
   std::vector<size_t> ticks;
   melclass::ParallelOptions po;

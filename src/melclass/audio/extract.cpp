@@ -5,7 +5,6 @@
 #include <iostream>
 #include <map>
 #include <mutex>
-#include <thread>
 
 #include <ATen/ATen.h>
 #include <unistd.h>
@@ -61,12 +60,6 @@ class Progress {
   size_t total_, done_ = 0;
   bool enabled_;
 };
-
-int worker_count(int requested, size_t jobs) {
-  const int cores = std::max(1u, std::thread::hardware_concurrency());
-  const int wanted = requested > 0 ? requested : cores;
-  return static_cast<int>(std::min<size_t>(static_cast<size_t>(wanted), jobs));
-}
 
 // One file: decode, mel, write. Returns "" or the error's one-line description.
 std::string convert(const ExtractJob& job, const MelFrontend& frontend, int64_t& samples) {

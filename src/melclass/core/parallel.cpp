@@ -15,6 +15,12 @@
 
 namespace melclass {
 
+int worker_count(int requested, size_t items) {
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const size_t wanted = static_cast<size_t>(requested > 0 ? requested : cores);
+  return static_cast<int>(std::max<size_t>(1, std::min(wanted, items)));
+}
+
 void parallel_for_each(size_t n, const ParallelOptions& options,
                        const std::function<void(size_t)>& fn) {
   if (n == 0) return;

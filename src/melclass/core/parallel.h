@@ -16,6 +16,10 @@ struct ParallelOptions {
   int tick_ms = 200;
 };
 
+/// Workers to use for `items` items when `requested` threads are asked for
+/// (<= 0: all cores): min(requested or the core count, items), at least 1.
+int worker_count(int requested, size_t items);
+
 /// Runs fn(0), ..., fn(n - 1) on `options.workers` threads, each with LibTorch's
 /// intra-op thread count set to 1 (restored on the calling thread afterwards).
 /// Items are handed out in order; the first exception stops the workers from

@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <unistd.h>
@@ -127,10 +126,9 @@ std::vector<TrackRecord> render_tracks(const SynthOptions& o, const Layout& layo
                                        const synth::Catalogue& catalogue) {
   const audio::MelFrontend frontend{audio::MelOptions{}};  // shared read-only
   std::vector<TrackRecord> records(static_cast<size_t>(o.tracks));
-  const int hardware = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const Progress progress(o.progress, o.tracks);
   ParallelOptions po;
-  po.workers = o.threads > 0 ? o.threads : hardware;
+  po.workers = worker_count(o.threads, records.size());
   int finished = 0;
   po.on_tick = [&](size_t done) { progress.draw(finished = static_cast<int>(done)); };
   try {
