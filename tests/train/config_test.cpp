@@ -89,6 +89,9 @@ TEST(Config, WrongTypes) {
 
 TEST(Config, InvalidValues) {
   const std::vector<std::pair<json, std::string>> cases = {
+      {{{"classic_blend", 1.0}}, "classic_blend"},
+      {{{"classic_blend", -0.1}}, "classic_blend"},
+      {{{"classic_c", 0.0}}, "classic_c"},
       {{{"epochs", 0}}, "epochs"},
       {{{"batch_size", 0}}, "batch_size"},
       {{{"batch_size", 5000}}, "batch_size"},

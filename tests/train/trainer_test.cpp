@@ -8,11 +8,13 @@
 #include "core/testing.h"
 #include "melclass/core/atomic_file.h"
 #include "melclass/data/dataset.h"
+#include "melclass/data/spectrogram.h"
 #include "melclass/data/synth.h"
 #include "melclass/io/npy.h"
+#include "melclass/models/classic.h"
 #include "melclass/models/registry.h"
-#include "melclass/train/run_dir.h"
 #include "melclass/text/featurizer.h"
+#include "melclass/train/run_dir.h"
 #include "melclass/train/trainer.h"
 
 namespace fs = std::filesystem;
@@ -35,8 +37,9 @@ void write_synth(const fs::path& root, data::Task task = data::Task::kStation) {
 }
 
 train::TrainConfig tiny_config(const fs::path& root, const fs::path& out, uint64_t seed = 1) {
-  auto c = train::resolve_config("tcnet", {{"train_frames", 64}, {"epochs", 2}, {"threads", 1},
-                                           {"batch_size", 8}, {"seed", seed}});
+  auto c = train::resolve_config(
+      "tcnet",
+      {{"train_frames", 64}, {"epochs", 2}, {"threads", 1}, {"batch_size", 8}, {"seed", seed}});
   c.data_root = root.string();
   c.out = out.string();
   c.verbose = false;
@@ -165,13 +168,45 @@ TEST(Trainer, MultiLabelTaskTrains) {
   write_synth(dir / "data", data::Task::kMood);
   auto c = tiny_config(dir / "data", dir / "run");
   c.recipe.epochs = 1;
+  c.recipe.classic_blend = 0.3;  // single-label only: no expert here
+  fs::create_directories(dir / "run");
+  melclass::testing::write_json(train::classic_file(dir / "run"), json::object());  // stale
   const auto result = train::train_model(c);
+  EXPECT_FALSE(fs::exists(train::classic_file(dir / "run")));
   EXPECT_EQ(result.metric_name, "micro_f1");
   const auto loaded = train::load_run(dir / "run", torch::kCPU);
   EXPECT_TRUE(loaded.vocab.multi_label());
   EXPECT_GT(loaded.vocab.size(), 4u);
   EXPECT_EQ(loaded.config.task, "mood");
   EXPECT_TRUE(fs::is_regular_file(train::calibration_file(dir / "run")));
+}
+
+TEST(Trainer, ClassicExpertIsFittedStoredAndBlendedAtPrediction) {
+  TempDir dir("train-classic");
+  write_synth(dir / "data");
+  auto c = tiny_config(dir / "data", dir / "run");
+  c.recipe.epochs = 1;
+  c.recipe.classic_blend = 0.25;
+  train::train_model(c);
+  ASSERT_TRUE(fs::is_regular_file(train::classic_file(dir / "run")));
+  auto loaded = train::load_run(dir / "run", torch::kCPU);
+  ASSERT_TRUE(loaded.classic);
+  const auto ds =
+      data::Dataset::load(train::train_data_options(loaded.config), data::Split::kTrain);
+  const auto sources = train::make_sources(loaded.config, ds);
+  const at::Tensor blended = loaded.predict(sources, torch::kCPU);
+  const at::Tensor blended_parallel = loaded.predict(sources, torch::kCPU, 2);  // track workers
+  const auto classic = loaded.classic;
+  loaded.classic = nullptr;
+  const at::Tensor network = loaded.predict(sources, torch::kCPU);
+  std::vector<at::Tensor> features;
+  for (const auto& s : sources)
+    features.push_back(models::classic_features(data::load_spectrogram(s.file)));
+  const at::Tensor expected =
+      0.75 * network + 0.25 * classic->probabilities(torch::stack(features));
+  EXPECT_TRUE(torch::allclose(blended, expected, 1e-5, 1e-6));
+  EXPECT_TRUE(torch::allclose(blended_parallel, expected, 1e-4, 1e-5));
+  EXPECT_GT((blended - network).abs().max().item<float>(), 1e-3);  // the expert counts
 }
 
 TEST(Trainer, ConfigurationAndDataErrors) {
@@ -184,9 +219,9 @@ TEST(Trainer, ConfigurationAndDataErrors) {
   EXPECT_MELCLASS_ERROR(train::train_model(c), "epochs");
   // Too few tracks for a validation split: 2 tracks, 1 of them for validation.
   const fs::path tiny = dir / "tiny";
-  melclass::testing::write_json(data::train_label_path(tiny),
-                                {{"track_index", {{"0", 1}, {"1", 2}}},
-                                 {"station_name", {{"0", "Q1"}, {"1", "Q2"}}}});
+  melclass::testing::write_json(
+      data::train_label_path(tiny),
+      {{"track_index", {{"0", 1}, {"1", 2}}}, {"station_name", {{"0", "Q1"}, {"1", "Q2"}}}});
   for (const char* id : {"1", "2"})
     io::write_npy(data::mel_dir_path(tiny, data::Split::kTrain) / (std::string(id) + ".npy"),
                   torch::ones({1, 128, 80}));

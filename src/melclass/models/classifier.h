@@ -79,6 +79,11 @@ struct Recipe {
   bool balanced = false;           ///< single-label: class-balanced sampling
   std::string loss = "bce";        ///< multi-label: "bce" | "asl" (asymmetric loss)
   bool calibrate_per_tag = false;  ///< multi-label: per-tag logit offsets on validation
+  /// Single-label audio tasks: weight of the classic expert (models/classic.h,
+  /// fitted on the training tracks after the network) in the mean of the two
+  /// experts' probabilities at prediction; 0 = off. Ignored for multi-label.
+  double classic_blend = 0;
+  double classic_c = 0.1;  ///< the classic expert's inverse L2 strength (scikit-learn's C)
   // Metadata.
   bool use_text = false;  ///< audio models: fuse a text branch (hashed n-grams of the metadata)
   int64_t text_buckets =

@@ -11,6 +11,7 @@
 #include "melclass/models/registry.h"
 #include "melclass/models/text_model.h"
 #include "melclass/text/featurizer.h"
+#include "melclass/train/classic_fit.h"
 
 namespace fs = std::filesystem;
 
@@ -23,6 +24,7 @@ fs::path checkpoint_file(const fs::path& run) { return run / "model.pt"; }
 fs::path summary_file(const fs::path& run) { return run / "summary.json"; }
 fs::path calibration_file(const fs::path& run) { return run / "calibration.json"; }
 fs::path norm_file(const fs::path& run) { return run / "input_norm.json"; }
+fs::path classic_file(const fs::path& run) { return run / "classic.json"; }
 
 bool uses_audio(const TrainConfig& c) {
   return models::model_spec(c.model).inputs != models::Inputs::kText;
@@ -74,14 +76,14 @@ std::shared_ptr<models::ClassifierImpl> build_model(const TrainConfig& c, int64_
 }
 
 InputSpec LoadedRun::input_spec() const {
-  return InputSpec{config.n_mels, config.recipe, norm, uses_audio(config)};
+  return InputSpec{config.n_mels, config.recipe, norm, uses_audio(config), classic};
 }
 
 at::Tensor LoadedRun::predict(const std::vector<TrackSource>& sources, c10::Device device,
-                             int track_workers) const {
+                              int track_workers) const {
   std::mt19937_64 rng(config.seed);
-  const at::Tensor probs =
-      predict_sources(*model, sources, input_spec(), vocab.multi_label(), device, rng, track_workers);
+  const at::Tensor probs = predict_sources(*model, sources, input_spec(), vocab.multi_label(),
+                                           device, rng, track_workers);
   return vocab.multi_label() ? apply_calibration(probs, calibration) : probs;
 }
 
@@ -112,8 +114,7 @@ LoadedRun load_run(const fs::path& run, c10::Device device) {
     std::vector<std::pair<std::string, std::vector<int64_t>>> out;
     for (const auto& p : loaded.model->named_parameters())
       out.emplace_back(p.key(), p->sizes().vec());
-    for (const auto& b : loaded.model->named_buffers())
-      out.emplace_back(b.key(), b->sizes().vec());
+    for (const auto& b : loaded.model->named_buffers()) out.emplace_back(b.key(), b->sizes().vec());
     return out;
   };
   const auto expected = shapes();
@@ -129,11 +130,15 @@ LoadedRun load_run(const fs::path& run, c10::Device device) {
         "cannot load checkpoint (from another model/vocabulary: tensor shapes differ from "
         "config.json and labels.json)");
   if (loaded.config.recipe.normalize == "band" && uses_audio(loaded.config)) {
-    check(fs::exists(norm_file(run)), "run", norm_file(run).string(), "missing from the run folder");
+    check(fs::exists(norm_file(run)), "run", norm_file(run).string(),
+          "missing from the run folder");
     loaded.norm = data::load_band_stats(norm_file(run), loaded.config.n_mels);
   }
   loaded.calibration =
       load_calibration(calibration_file(run), Calibration{0.0, loaded.config.recipe.min_tags, {}});
+  if (fs::exists(classic_file(run)) && loaded.config.recipe.classic_blend > 0 &&
+      !loaded.vocab.multi_label())
+    loaded.classic = std::make_shared<const models::ClassicLinear>(load_classic(classic_file(run)));
   loaded.model->to(device);
   loaded.model->eval();
   return loaded;

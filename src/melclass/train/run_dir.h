@@ -7,6 +7,7 @@
 //   summary.json   final figures
 //   input_norm.json  per-band mean/std of the training set (recipe.normalize "band")
 //   calibration.json multi-label decision rule
+//   classic.json   the classic expert blended with the network (recipe.classic_blend)
 
 #include <filesystem>
 #include <memory>
@@ -30,6 +31,7 @@ std::filesystem::path checkpoint_file(const std::filesystem::path& run);
 std::filesystem::path summary_file(const std::filesystem::path& run);
 std::filesystem::path calibration_file(const std::filesystem::path& run);
 std::filesystem::path norm_file(const std::filesystem::path& run);
+std::filesystem::path classic_file(const std::filesystem::path& run);
 
 /// Whether a configuration's model reads spectrograms / metadata text.
 bool uses_audio(const TrainConfig& config);
@@ -57,6 +59,9 @@ struct LoadedRun {
   std::shared_ptr<models::ClassifierImpl> model;
   Calibration calibration;  ///< multi-label decision rule (calibration.json)
   data::BandStats norm;     ///< input_norm.json; empty when the recipe does not normalise
+  /// classic.json, when training fitted one (single-label audio runs with
+  /// recipe.classic_blend > 0); null otherwise.
+  std::shared_ptr<const models::ClassicLinear> classic;
   InputSpec input_spec() const;
   /// Probabilities [N, C] for `sources` (predict_sources with this run's input
   /// spec; multi-label ones calibrated, so 0.5 is the decision cut).

@@ -103,7 +103,7 @@ at::Tensor predict_logits(models::ClassifierImpl& model, const std::vector<Track
 at::Tensor predict_logits(models::ClassifierImpl& model, const std::vector<at::Tensor>& inputs,
                           c10::Device device, int batch_size) {
   std::vector<TrackInput> tracks;
-  for (const auto& x : inputs) tracks.push_back({x, {}});
+  for (const auto& x : inputs) tracks.push_back({x, {}, at::Tensor()});
   return predict_logits(model, tracks, device, batch_size);
 }
 
@@ -134,7 +134,8 @@ at::Tensor tracks_in_eval_mode(models::ClassifierImpl& model, const std::vector<
   std::vector<int64_t> count;       // windows per track
   for (const auto& x : inputs) {
     const auto starts = chunk_starts(x.mel.size(1), r.eval_frames, hop);
-    for (int64_t s : starts) windows.push_back({x.mel.narrow(1, s, r.eval_frames), x.text});
+    for (int64_t s : starts)
+      windows.push_back({x.mel.narrow(1, s, r.eval_frames), x.text, at::Tensor()});
     count.push_back(static_cast<int64_t>(starts.size()));
   }
   const at::Tensor logits = logits_in_eval_mode(model, windows, device, r.batch_size);  // [K, C]
@@ -157,18 +158,30 @@ at::Tensor predict_tracks(models::ClassifierImpl& model, const std::vector<Track
 at::Tensor predict_tracks(models::ClassifierImpl& model, const std::vector<at::Tensor>& inputs,
                           const models::Recipe& r, bool multi_label, c10::Device device) {
   std::vector<TrackInput> tracks;
-  for (const auto& x : inputs) tracks.push_back({x, {}});
+  for (const auto& x : inputs) tracks.push_back({x, {}, at::Tensor()});
   return predict_tracks(model, tracks, r, multi_label, device);
 }
 
 namespace {
 // One track's model input (its spectrogram loaded and prepared unless the model is text-only).
 TrackInput load_input(const TrackSource& source, const InputSpec& spec, std::mt19937_64& rng) {
-  TrackInput in{at::Tensor(), source.text};
-  if (spec.audio)
-    in.mel = prepare_input(data::load_spectrogram(source.file, spec.n_mels), spec.recipe, false,
-                           rng, 1.0, spec.norm);
+  TrackInput in{at::Tensor(), source.text, at::Tensor()};
+  if (!spec.audio) return in;
+  const at::Tensor mel = data::load_spectrogram(source.file, spec.n_mels);
+  if (spec.classic) in.classic = models::classic_features(mel);
+  in.mel = prepare_input(mel, spec.recipe, false, rng, 1.0, spec.norm);
   return in;
+}
+
+// probs [N, C] of inputs[first, first + N) -> blended with the classic expert's
+// when the spec has one.
+at::Tensor blend_classic(const InputSpec& spec, const at::Tensor& probs,
+                         const std::vector<TrackInput>& inputs) {
+  if (!spec.classic) return probs;
+  std::vector<at::Tensor> features;
+  for (const auto& in : inputs) features.push_back(in.classic);
+  const double w = spec.recipe.classic_blend;
+  return (1 - w) * probs + w * spec.classic->probabilities(torch::stack(features));
 }
 
 // predict_sources with `workers` threads, each taking the next track, loading
@@ -185,8 +198,9 @@ at::Tensor sources_in_parallel(models::ClassifierImpl& model,
   po.workers = workers;
   parallel_for_each(sources.size(), po, [&](size_t i) {
     std::mt19937_64 rng(0);  // not drawn from: no random evaluation crops on this path
-    out[i] = tracks_in_eval_mode(model, {load_input(sources[i], spec, rng)}, spec.recipe,
-                                 multi_label, device)[0];
+    const std::vector<TrackInput> one{load_input(sources[i], spec, rng)};
+    out[i] = blend_classic(spec, tracks_in_eval_mode(model, one, spec.recipe, multi_label, device),
+                           one)[0];
   });
   return torch::stack(out);
 }
@@ -205,7 +219,8 @@ at::Tensor predict_sources(models::ClassifierImpl& model, const std::vector<Trac
     std::vector<TrackInput> inputs;
     for (size_t i = start; i < std::min(sources.size(), start + kChunk); ++i)
       inputs.push_back(load_input(sources[i], spec, rng));
-    chunks.push_back(predict_tracks(model, inputs, spec.recipe, multi_label, device));
+    chunks.push_back(blend_classic(
+        spec, predict_tracks(model, inputs, spec.recipe, multi_label, device), inputs));
   }
   return torch::cat(chunks);
 }

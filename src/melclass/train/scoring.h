@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <random>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include <c10/core/Device.h>
 
 #include "melclass/data/normalization.h"
+#include "melclass/models/classic.h"
 #include "melclass/models/classifier.h"
 
 namespace melclass::train {
@@ -20,6 +22,7 @@ namespace melclass::train {
 struct TrackInput {
   at::Tensor mel;
   std::vector<int64_t> text;
+  at::Tensor classic;  ///< [2F] classic_features of the raw mel, when the spec has a classic expert
 };
 
 /// Where one track's input comes from: a spectrogram (or audio) file, empty
@@ -36,6 +39,9 @@ struct InputSpec {
   models::Recipe recipe;
   data::BandStats norm;  ///< empty: no per-band standardisation
   bool audio = true;     ///< false: text-only model, no spectrograms read
+  /// The run's classic expert (classic.json), blended into predict_sources'
+  /// probabilities with weight recipe.classic_blend; null: the network alone.
+  std::shared_ptr<const models::ClassicLinear> classic;
 };
 
 /// Packs a batch: mel [B, F, L] stacked (when defined) and the text bags
@@ -61,8 +67,9 @@ at::Tensor predict_logits(models::ClassifierImpl& model, const std::vector<Track
 /// inputs: prepared [F, L_i] tensors -> probabilities [N, C] on the CPU
 /// (softmax for single-label, sigmoid for multi-label). Consecutive inputs of
 /// equal length are batched up to `batch_size`. Runs in eval mode, no grad.
-at::Tensor predict_probabilities(models::ClassifierImpl& model, const std::vector<at::Tensor>& inputs,
-                                 bool multi_label, c10::Device device, int batch_size);
+at::Tensor predict_probabilities(models::ClassifierImpl& model,
+                                 const std::vector<at::Tensor>& inputs, bool multi_label,
+                                 c10::Device device, int batch_size);
 
 /// Start frames of the windows of `frames` with hop `hop` covering [0, length):
 /// 0, hop, 2 hop, ... and a last window aligned to the end (length - frames);
@@ -88,6 +95,7 @@ at::Tensor predict_tracks(models::ClassifierImpl& model, const std::vector<at::T
 /// (audio models whose evaluation crop is not random), that many threads each
 /// load and score one track at a time with one intra-op thread (memory grows
 /// with the workers); the probabilities are the same up to float rounding.
+/// With spec.classic: (1 - w) p_network + w p_classic, w = recipe.classic_blend.
 at::Tensor predict_sources(models::ClassifierImpl& model, const std::vector<TrackSource>& sources,
                            const InputSpec& spec, bool multi_label, c10::Device device,
                            std::mt19937_64& rng, int track_workers = 1);

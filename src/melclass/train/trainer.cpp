@@ -21,6 +21,7 @@
 #include "melclass/eval/metrics.h"
 #include "melclass/train/augment.h"
 #include "melclass/train/calibration.h"
+#include "melclass/train/classic_fit.h"
 #include "melclass/train/ema.h"
 #include "melclass/train/loader.h"
 #include "melclass/train/mel_cache.h"
@@ -80,6 +81,7 @@ class Trainer {
   void load_data();
   void split_data(const std::vector<std::string>& groups);
   void fit_norm();
+  void fit_classic();
   void build_model();
   double train_epoch(int epoch, int64_t& samples, double& wait_seconds);
   /// One training example (on a loader thread): {mel [F, train_frames] cropped,
@@ -90,7 +92,9 @@ class Trainer {
   void validate_epoch(EpochLog& log);
   double lr_at(int64_t step, int64_t total_steps) const;
   bool end_epoch(const EpochLog& log, int epoch);
-  InputSpec input_spec() const { return InputSpec{cfg_.n_mels, cfg_.recipe, norm_, audio_}; }
+  InputSpec input_spec() const {
+    return InputSpec{cfg_.n_mels, cfg_.recipe, norm_, audio_, nullptr};
+  }
 
   TrainConfig cfg_;
   c10::Device device_;
@@ -133,6 +137,17 @@ void Trainer::load_data() {
   split_data(groups);
   // Audio files: decoded once here instead of at every epoch (removed after training).
   if (audio_) mel_cache_.emplace(sources_, out_ / "mel_cache", cfg_.n_mels, at::get_num_threads());
+}
+
+// The classic expert is fitted on every training track (train and validation
+// parts): it has no epochs to select.
+void Trainer::fit_classic() {
+  std::vector<size_t> idx = train_idx_;
+  idx.insert(idx.end(), val_idx_.begin(), val_idx_.end());
+  std::vector<int64_t> labels;
+  for (size_t i : idx) labels.push_back(labels_[i].front());
+  fit_classic_expert(classic_file(out_), sources_, idx, labels, static_cast<int64_t>(vocab_.size()),
+                     cfg_.n_mels, cfg_.recipe.classic_c, at::get_num_threads());
 }
 
 void Trainer::split_data(const std::vector<std::string>& groups) {
@@ -195,7 +210,7 @@ Mixup Trainer::finish_batch(const Batch& batch, models::ModelInput& in, at::Tens
   const int64_t n = static_cast<int64_t>(batch.indices.size());
   Mixup mixup = draw_mixup(0, n, rng_);  // none; draws nothing
   std::vector<TrackInput> bags;
-  for (size_t i : batch.indices) bags.push_back({at::Tensor(), sources_[i].text});
+  for (size_t i : batch.indices) bags.push_back({at::Tensor(), sources_[i].text, at::Tensor()});
   in = make_model_input(bags, device_);
   if (audio_) {
     // mixup mixes spectrograms; a text bag cannot be mixed, so not with text.
@@ -298,6 +313,7 @@ TrainResult Trainer::run(const std::function<void(const EpochLog&)>& on_epoch) {
   out_ = cfg_.out;
   load_data();
   fs::create_directories(out_);
+  fs::remove(classic_file(out_));  // a previous run's expert in this folder
   fit_norm();
   build_model();
   write_file_atomically(config_file(out_),
@@ -340,6 +356,7 @@ TrainResult Trainer::run(const std::function<void(const EpochLog&)>& on_epoch) {
     if (stop) break;
   }
   result_.epochs_run = epochs_run;
+  if (fits_classic(cfg_, vocab_.multi_label())) fit_classic();
   result_.seconds = seconds_since(start);
   result_.samples_per_second = sps_sum / std::max(1, epochs_run);
   result_.data_wait_fraction = wait_sum / std::max(1, epochs_run);
