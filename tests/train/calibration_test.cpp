@@ -15,9 +15,9 @@ using Tags = std::vector<std::vector<int64_t>>;
 
 TEST(Calibration, ApplyOffset) {
   const auto p = torch::tensor({0.5f, 0.25f, 0.9f});
-  EXPECT_TRUE(torch::equal(train::apply_calibration(p, {0.0, 0}), p));
+  EXPECT_TRUE(torch::equal(train::apply_calibration(p, {0.0, 0, {}}), p));
   // logit(0.5) = 0 -> sigmoid(log 3) = 3/4; logit(0.25) = -log 3 -> sigmoid(0) = 1/2.
-  const auto q = train::apply_calibration(p, {std::log(3.0), 0});
+  const auto q = train::apply_calibration(p, {std::log(3.0), 0, {}});
   EXPECT_NEAR(q[0].item<float>(), 0.75f, 1e-5);
   EXPECT_NEAR(q[1].item<float>(), 0.5f, 1e-5);
   EXPECT_GT(q[2].item<float>(), 0.9f);
@@ -56,9 +56,9 @@ TEST(Calibration, FitFindsSmallestOffsetThatSeparates) {
 TEST(Calibration, SaveLoad) {
   TempDir dir;
   const auto path = dir / "calibration.json";
-  EXPECT_EQ(train::load_calibration(path, {1.5, 3}).min_tags, 3);  // absent: fallback
-  train::save_calibration(path, {-0.75, 2});
-  const auto c = train::load_calibration(path, {0.0, 0});
+  EXPECT_EQ(train::load_calibration(path, {1.5, 3, {}}).min_tags, 3);  // absent: fallback
+  train::save_calibration(path, {-0.75, 2, {}});
+  const auto c = train::load_calibration(path, {0.0, 0, {}});
   EXPECT_DOUBLE_EQ(c.logit_offset, -0.75);
   EXPECT_EQ(c.min_tags, 2);
   write_text(path, "{\"logit_offset\": \"x\"}");

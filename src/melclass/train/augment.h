@@ -4,8 +4,8 @@
 // the caller's generator, so a run's seed fixes the augmentation.
 
 #include <cstdint>
-#include <string>
 #include <random>
+#include <string>
 #include <vector>
 
 #include <ATen/core/Tensor.h>

@@ -59,7 +59,8 @@ Calibration fit_calibration(const at::Tensor& probs, const at::Tensor& targets, 
     const Calibration c{step * 0.05, min_tags, {}};
     const double f1 = micro_f1(decide_tags(apply_calibration(probs, c), min_tags), targets);
     // Prefer the smallest |offset| among ties (steps are visited from -6 up).
-    if (f1 > best_f1 + 1e-12 || (f1 >= best_f1 - 1e-12 && std::abs(c.logit_offset) < std::abs(best.logit_offset)))
+    if (f1 > best_f1 + 1e-12 ||
+        (f1 >= best_f1 - 1e-12 && std::abs(c.logit_offset) < std::abs(best.logit_offset)))
       best_f1 = std::max(best_f1, f1), best = c;
   }
   return best;

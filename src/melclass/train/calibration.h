@@ -14,8 +14,8 @@
 namespace melclass::train {
 
 struct Calibration {
-  double logit_offset = 0.0;  ///< added to every tag's logit before the 0.5 cut
-  int min_tags = 0;           ///< top-k fallback when fewer tags pass the cut
+  double logit_offset = 0.0;        ///< added to every tag's logit before the 0.5 cut
+  int min_tags = 0;                 ///< top-k fallback when fewer tags pass the cut
   std::vector<double> tag_offsets;  ///< per-tag offsets on top (empty: none)
 };
 

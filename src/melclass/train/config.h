@@ -13,20 +13,20 @@ namespace melclass::train {
 
 struct TrainConfig {
   std::string data_root;
-  std::string task;         ///< resolved task name; "" = detect from labels
-  std::string model;        ///< registry name
-  std::string out;          ///< run folder
-  models::Recipe recipe;    ///< input and optimisation settings
+  std::string task;           ///< resolved task name; "" = detect from labels
+  std::string model;          ///< registry name
+  std::string out;            ///< run folder
+  models::Recipe recipe;      ///< input and optimisation settings
   double val_fraction = 0.1;  ///< validation = last fraction of the training list
   int64_t n_mels = 128;
   uint64_t seed = 0;
   std::string device = "cpu";
   std::string autocast = "none";  ///< "bf16": training forward passes under bf16 autocast
-  int threads = 0;          ///< 0 = all cores
-  int workers = 1;          ///< background data-loading threads (0 = load on the training thread)
+  int threads = 0;                ///< 0 = all cores
+  int workers = 1;  ///< background data-loading threads (0 = load on the training thread)
   bool skip_missing = false;
-  int cv_folds = 0;         ///< > 0: cross-validation run, trains without fold cv_fold
-  int cv_fold = 0;          ///< held-out fold (artist-disjoint, see train/split.h)
+  int cv_folds = 0;  ///< > 0: cross-validation run, trains without fold cv_fold
+  int cv_fold = 0;   ///< held-out fold (artist-disjoint, see train/split.h)
   bool verbose = true;
 };
 

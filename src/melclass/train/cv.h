@@ -21,12 +21,12 @@
 namespace melclass::train {
 
 struct FoldResult {
-  int fold = 0;  ///< 1-based
-  double metric = 0;       ///< task metric on the held-out fold
+  int fold = 0;       ///< 1-based
+  double metric = 0;  ///< task metric on the held-out fold
   double macro_f1 = 0;
   int64_t train_tracks = 0, val_tracks = 0, test_tracks = 0;
   int best_epoch = 0;
-  double seconds = 0;      ///< training + scoring
+  double seconds = 0;  ///< training + scoring
 };
 
 struct CvResult {

@@ -43,11 +43,11 @@ using SampleFn = std::function<Sample(size_t index, std::mt19937_64& rng)>;
 
 struct LoaderOptions {
   size_t batch_size = 16;
-  int workers = 2;       ///< background threads; 0 = each batch built in next()
-  size_t prefetch = 4;   ///< batches built or in progress ahead of the consumer, >= 1
-  size_t min_batch = 1;  ///< a last batch smaller than this is dropped (unless the only one)
-  uint64_t seed = 0;     ///< run seed
-  uint64_t epoch = 0;    ///< with seed and position, seeds each example's generator
+  int workers = 2;          ///< background threads; 0 = each batch built in next()
+  size_t prefetch = 4;      ///< batches built or in progress ahead of the consumer, >= 1
+  size_t min_batch = 1;     ///< a last batch smaller than this is dropped (unless the only one)
+  uint64_t seed = 0;        ///< run seed
+  uint64_t epoch = 0;       ///< with seed and position, seeds each example's generator
   bool pin_memory = false;  ///< batches in page-locked memory (for a CUDA device)
   /// Run first in each worker thread (e.g. to limit that thread's intra-op
   /// parallelism); not run when workers == 0.

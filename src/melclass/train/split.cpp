@@ -75,7 +75,8 @@ std::vector<int> assign_folds(const std::vector<std::string>& groups,
   std::vector<double> total(static_cast<size_t>(n_labels), 0.0);
   for (const auto& l : labels)
     for (int64_t c : l) total[static_cast<size_t>(c)] += 1;
-  std::vector<std::vector<double>> have(static_cast<size_t>(folds), std::vector<double>(total.size()));
+  std::vector<std::vector<double>> have(static_cast<size_t>(folds),
+                                        std::vector<double>(total.size()));
   std::vector<size_t> size(static_cast<size_t>(folds), 0);
   std::vector<int> fold(groups.size(), 0);
   for (const auto* m : order) {
@@ -84,7 +85,8 @@ std::vector<int> assign_folds(const std::vector<std::string>& groups,
     for (int f = 0; f < folds; ++f) {
       double cost = 0;  // share of each of the group's labels this fold already holds
       for (size_t i : *m)
-        for (int64_t c : labels[i]) cost += have[f][static_cast<size_t>(c)] / total[static_cast<size_t>(c)];
+        for (int64_t c : labels[i])
+          cost += have[f][static_cast<size_t>(c)] / total[static_cast<size_t>(c)];
       cost += 1e-3 * static_cast<double>(size[f]);  // then the smaller fold
       if (cost < best_cost - 1e-12) best_cost = cost, best = f;
     }
@@ -106,7 +108,8 @@ void split_validation(const std::vector<size_t>& candidates, const std::vector<s
   for (size_t i : candidates) g.push_back(groups[i]), l.push_back(labels[i]);
   const auto fold = assign_folds(g, l, folds, seed);
   train.clear(), val.clear();
-  for (size_t k = 0; k < candidates.size(); ++k) (fold[k] == 0 ? val : train).push_back(candidates[k]);
+  for (size_t k = 0; k < candidates.size(); ++k)
+    (fold[k] == 0 ? val : train).push_back(candidates[k]);
 }
 
 std::vector<size_t> epoch_order(const std::vector<size_t>& indices,

@@ -44,8 +44,7 @@ std::vector<int> assign_folds(const std::vector<std::string>& groups,
 /// Indices (into `candidates`) split into training and validation parts, with
 /// about `val_fraction` of the tracks in validation, artist-disjoint
 /// (assign_folds with round(1 / val_fraction) folds; fold 0 validates).
-void split_validation(const std::vector<size_t>& candidates,
-                      const std::vector<std::string>& groups,
+void split_validation(const std::vector<size_t>& candidates, const std::vector<std::string>& groups,
                       const std::vector<std::vector<int64_t>>& labels, double val_fraction,
                       uint64_t seed, std::vector<size_t>& train, std::vector<size_t>& val);
 

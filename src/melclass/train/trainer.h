@@ -17,7 +17,7 @@ struct EpochLog {
   double val_metric = 0;
   std::string metric_name;
   double lr = 0;
-  double seconds = 0;          ///< wall time of the epoch (train + validation)
+  double seconds = 0;             ///< wall time of the epoch (train + validation)
   double samples_per_second = 0;  ///< training samples per second this epoch
   double data_wait_fraction = 0;  ///< share of the training time spent waiting for batches
   bool best = false;
