@@ -34,13 +34,7 @@ void fit_classic_expert(const fs::path& file, const std::vector<TrackSource>& so
 }
 
 models::ClassicLinear load_classic(const fs::path& file) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(read_text_file(file));
-  } catch (const nlohmann::json::exception&) {
-    throw Error("run", file.string(), "malformed JSON");
-  }
-  return models::ClassicLinear::from_json(j, file.string());
+  return models::ClassicLinear::from_json(read_run_json(file), file.string());
 }
 
 }  // namespace melclass::train

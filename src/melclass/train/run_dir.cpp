@@ -26,6 +26,14 @@ fs::path calibration_file(const fs::path& run) { return run / "calibration.json"
 fs::path norm_file(const fs::path& run) { return run / "input_norm.json"; }
 fs::path classic_file(const fs::path& run) { return run / "classic.json"; }
 
+nlohmann::json read_run_json(const fs::path& file) {
+  try {
+    return nlohmann::json::parse(read_text_file(file));
+  } catch (const nlohmann::json::exception&) {
+    throw Error("run", file.string(), "malformed JSON");
+  }
+}
+
 bool uses_audio(const TrainConfig& c) {
   return models::model_spec(c.model).inputs != models::Inputs::kText;
 }
@@ -99,13 +107,7 @@ LoadedRun load_run(const fs::path& run, c10::Device device) {
   for (const auto& f : {config_file(run), vocab_file(run), checkpoint_file(run)})
     check(fs::exists(f), "run", f.string(), "missing from the run folder");
   LoadedRun loaded;
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(read_text_file(config_file(run)));
-  } catch (const nlohmann::json::exception&) {
-    throw Error("run", config_file(run).string(), "malformed JSON");
-  }
-  loaded.config = config_from_json(j, config_file(run).string());
+  loaded.config = config_from_json(read_run_json(config_file(run)), config_file(run).string());
   loaded.vocab = data::LabelVocab::load(vocab_file(run));
   loaded.model = build_model(loaded.config, static_cast<int64_t>(loaded.vocab.size()));
   // Module::load swaps in each stored tensor whatever its shape: compare the
@@ -136,8 +138,7 @@ LoadedRun load_run(const fs::path& run, c10::Device device) {
   }
   loaded.calibration =
       load_calibration(calibration_file(run), Calibration{0.0, loaded.config.recipe.min_tags, {}});
-  if (fs::exists(classic_file(run)) && loaded.config.recipe.classic_blend > 0 &&
-      !loaded.vocab.multi_label())
+  if (fits_classic(loaded.config, loaded.vocab.multi_label()) && fs::exists(classic_file(run)))
     loaded.classic = std::make_shared<const models::ClassicLinear>(load_classic(classic_file(run)));
   loaded.model->to(device);
   loaded.model->eval();

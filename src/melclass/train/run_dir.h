@@ -13,6 +13,7 @@
 #include <memory>
 
 #include <c10/core/Device.h>
+#include <nlohmann/json.hpp>
 
 #include "melclass/data/dataset.h"
 #include "melclass/data/labels.h"
@@ -32,6 +33,9 @@ std::filesystem::path summary_file(const std::filesystem::path& run);
 std::filesystem::path calibration_file(const std::filesystem::path& run);
 std::filesystem::path norm_file(const std::filesystem::path& run);
 std::filesystem::path classic_file(const std::filesystem::path& run);
+
+/// A run file's JSON. Throws Error("run", file, ...) when unreadable or malformed.
+nlohmann::json read_run_json(const std::filesystem::path& file);
 
 /// Whether a configuration's model reads spectrograms / metadata text.
 bool uses_audio(const TrainConfig& config);

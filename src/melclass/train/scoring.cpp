@@ -173,8 +173,8 @@ TrackInput load_input(const TrackSource& source, const InputSpec& spec, std::mt1
   return in;
 }
 
-// probs [N, C] of inputs[first, first + N) -> blended with the classic expert's
-// when the spec has one.
+// probs [N, C] of `inputs` (one row per track, in order) -> blended with the
+// classic expert's when the spec has one.
 at::Tensor blend_classic(const InputSpec& spec, const at::Tensor& probs,
                          const std::vector<TrackInput>& inputs) {
   if (!spec.classic) return probs;
