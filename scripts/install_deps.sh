@@ -13,6 +13,7 @@ PACKAGES=(
   libsndfile1-dev libsoxr-dev   # audio decoding and resampling (extract)
   sox libsox-fmt-mp3      # audio test fixtures (tests/fixtures/audio/make_fixtures.py), MP3 tools
   python3-numpy python3-torch   # test fixtures and the Python reference benchmarks
+  python3-sklearn         # reference recipes (bench/reference/classic_cv.py, tests/fixtures/classic)
 )
 
 missing=()

@@ -10,7 +10,7 @@ melclass used), the reference recipes that the AI Rush figures quote:
 and, for audio, the mean of melclass's out-of-fold probabilities with the
 recipe's (weights 0.7 / 0.3), the blend the default model now does itself.
 
-Needs Debian's python3-sklearn (not a melclass dependency; benchmarks only):
+Needs Debian's python3-sklearn (scripts/install_deps.sh installs it; benchmarks only):
   /usr/bin/python3 bench/reference/classic_cv.py --data ROOT --cv OUT [--c 1.0]
 """
 
