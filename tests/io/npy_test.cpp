@@ -2,6 +2,7 @@
 // (tests/fixtures/npy, made by make_fixtures.py) and hand-built headers.
 
 #include <cstring>
+#include <random>
 #include <vector>
 
 #include <ATen/ATen.h>
@@ -205,8 +206,8 @@ TEST(NpyHeader, HandBuiltEdgeCases) {
 
 TEST(NpyHeader, ScalarShape) {
   TempDir dir;
-  write_text(dir / "s.npy",
-             npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (), }", float_bytes({7.f})));
+  write_text(dir / "s.npy", npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (), }",
+                                      float_bytes({7.f})));
   const at::Tensor x = io::read_npy(dir / "s.npy");
   EXPECT_EQ(x.dim(), 0);
   EXPECT_EQ(x.item<float>(), 7.f);
@@ -260,4 +261,53 @@ TEST(NpyWrite, FailureLeavesNoFile) {
   // The parent "folder" is a regular file: creating it fails, nothing is written.
   EXPECT_ANY_THROW(io::write_npy(blocker / "out.npy", at::zeros({3})));
   EXPECT_EQ(read_bytes(blocker), "x");
+}
+
+// Seeded random damage to real NumPy files (truncations, overwritten header and
+// data bytes, forged header lengths): read_npy must either return a tensor of
+// the shape the (damaged) header declares or throw melclass::Error — never
+// another exception type, never read past the file.
+TEST(NpyRead, RandomDamageReadsOrThrowsMelclassError) {
+  TempDir dir;
+  std::mt19937 rng(20261125);
+  const std::vector<std::string> sources = {read_bytes(fixture("good_f2_le.npy")),
+                                            read_bytes(fixture("good_f8_be_fortran.npy")),
+                                            read_bytes(fixture("good_f2_be_v3.npy"))};
+  int read = 0, refused = 0;
+  for (int i = 0; i < 1500; ++i) {
+    std::string bytes = sources[rng() % sources.size()];
+    switch (rng() % 4) {
+      case 0:  // truncated anywhere
+        bytes.resize(rng() % bytes.size());
+        break;
+      case 1:  // a few bytes overwritten, mostly in the header
+        for (int k = 1 + rng() % 6; k > 0; --k)
+          bytes[rng() % (rng() % 2 ? 128 : bytes.size())] = char(rng());
+        break;
+      case 2:  // header length field forged
+        bytes[8] = char(rng());
+        bytes[9] = char(rng() % 3 ? 0 : rng());
+        break;
+      default:  // one header character replaced by a character that matters to the parser
+        bytes[10 + rng() % 60] = "(),:'{}0123456789-eTFx< >\n"[rng() % 26];
+    }
+    const fs::path path = dir / ("d" + std::to_string(i) + ".npy");
+    write_text(path, bytes);
+    try {
+      const at::Tensor x = io::read_npy(path);
+      const io::NpyHeader h = io::read_npy_header(path);
+      EXPECT_EQ(x.sizes().vec(), h.shape) << "case " << i;
+      EXPECT_LE(h.data_offset + h.data_bytes, bytes.size()) << "case " << i;
+      ++read;
+    } catch (const melclass::Error& e) {
+      EXPECT_NE(std::string(e.what()).find(path.filename().string()), std::string::npos)
+          << e.what();
+      ++refused;
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "case " << i << ": not a melclass::Error: " << e.what();
+    }
+  }
+  // Both outcomes occur (damage to the data bytes alone leaves a readable file).
+  EXPECT_GT(read, 0);
+  EXPECT_GT(refused, 0);
 }
