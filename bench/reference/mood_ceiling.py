@@ -16,13 +16,15 @@ import collections
 import json
 import os
 
+from classic_cv import load_labels
+
 QUADRANTS = ("Q1", "Q2", "Q3", "Q4")
 
 
-def column(root, name):
-    with open(os.path.join(root, "train", "train_label"), encoding="utf-8") as f:
-        table = json.load(f)
-    return {int(table["track_index"][k]): table[name][k] for k in table["track_index"]}
+def labels(root):
+    """{track id: label cell} of ROOT/train/train_label (classic_cv's reader)."""
+    table, column, rows = load_labels(root)
+    return {int(t): table[column][row] for t, row in rows.items()}
 
 
 def oof(folder):
@@ -50,8 +52,8 @@ def main():
     ap.add_argument("--mood-cv", required=True, help="melclass cv output on real4q/mood (its folds)")
     ap.add_argument("--station-cv", help="melclass cv output on real4q/station (predicted quadrants)")
     args = ap.parse_args()
-    tags = column(os.path.join(args.data, "mood"), "mood_tag")
-    quadrant = column(os.path.join(args.data, "station"), "station_name")
+    tags = labels(os.path.join(args.data, "mood"))
+    quadrant = labels(os.path.join(args.data, "station"))
     m = oof(args.mood_cv)
     fold = {int(t): f for t, f in zip(m["track_index"], m["fold"])}
     tracks = [t for t in fold if t in quadrant]

@@ -22,7 +22,7 @@ void fit_classic_expert(const fs::path& file, const std::vector<TrackSource>& so
   check(idx.size() == labels.size(), "train", file.string(), "classic: one label per track needed");
   std::vector<at::Tensor> features(idx.size());
   ParallelOptions po;
-  po.workers = worker_count(workers, idx.size());
+  po.workers = workers;  // parallel_for_each uses at most one per track
   parallel_for_each(idx.size(), po, [&](size_t k) {
     features[k] = models::classic_features(data::load_spectrogram(sources[idx[k]].file, n_mels));
   });
