@@ -99,6 +99,14 @@ struct Recipe {
 /// for tcnet on real4q/station validation accuracy (README, "Figures measured").
 void set_default_augmentation(Recipe& recipe);
 
+/// The short-chunk recipe (Won et al. 2020, "Evaluation of CNN-based automatic
+/// music tagging models"): log10(1 + 10 x), 256-frame random crops for
+/// training, 256-frame chunks every 128 frames at evaluation with their
+/// probabilities averaged, AdamW 1e-3 (weight decay 1e-2), batch 16, 40 epochs
+/// of cosine decay, dropout 0.5 and set_default_augmentation. Shared by the
+/// models trained and applied on short patches (shortres, musicnn).
+void set_short_chunk_recipe(Recipe& recipe);
+
 /// What a model reads.
 enum class Inputs { kAudio, kText, kAudioText };
 

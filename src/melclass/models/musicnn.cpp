@@ -136,25 +136,11 @@ ModelSpec musicnn_spec() {
   spec.reference =
       "Pons & Serra 2019, musicnn: pre-trained convolutional neural networks for music audio "
       "tagging; Pons et al. 2018, End-to-end learning for music audio tagging at scale (ISMIR)";
-  Recipe& r = spec.recipe;
-  r.compression = "log10_1p10";
-  r.train_frames = 256;
-  r.train_crop = "random";
   // musicnn is trained and applied on short patches and averages the patch
   // predictions; the max pooling in its back end depends on the input length,
   // so chunks of the training length keep the pooled statistics in range.
-  r.eval_frames = 256;
-  r.eval_crop = "chunks";
-  r.eval_hop = 128;
-  r.aggregate = "mean";
-  r.optimizer = "adamw";
-  r.lr = 1e-3;
-  r.weight_decay = 1e-2;
-  r.batch_size = 16;
-  r.epochs = 40;
-  r.scheduler = "cosine";
-  r.dropout = 0.5;  // musicnn's back-end dropout
-  set_default_augmentation(r);  // tcnet's, chosen on real4q/station validation
+  // Its back-end dropout is 0.5, as the recipe's.
+  set_short_chunk_recipe(spec.recipe);
   spec.make = [](const ModelOptions& o) -> std::shared_ptr<ClassifierImpl> {
     return std::make_shared<MusicnnImpl>(o);
   };

@@ -42,6 +42,24 @@ void set_default_augmentation(Recipe& r) {
   r.label_smoothing = 0.1;
 }
 
+void set_short_chunk_recipe(Recipe& r) {
+  r.compression = "log10_1p10";
+  r.train_frames = 256;
+  r.train_crop = "random";
+  r.eval_frames = 256;
+  r.eval_crop = "chunks";
+  r.eval_hop = 128;
+  r.aggregate = "mean";
+  r.optimizer = "adamw";
+  r.lr = 1e-3;
+  r.weight_decay = 1e-2;
+  r.batch_size = 16;
+  r.epochs = 40;
+  r.scheduler = "cosine";
+  r.dropout = 0.5;
+  set_default_augmentation(r);
+}
+
 void use_channels_last(torch::nn::Module& module) {
   torch::NoGradGuard no_grad;
   // empty_like + copy_ rather than contiguous(ChannelsLast): a weight with one

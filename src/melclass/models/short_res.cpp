@@ -63,24 +63,10 @@ ModelSpec shortres_spec() {
   spec.reference =
       "Won et al. 2020, Evaluation of CNN-based automatic music tagging models (SMC), "
       "ShortChunkCNN_Res";
-  Recipe& r = spec.recipe;
-  r.compression = "log10_1p10";
-  r.train_frames = 256;
-  r.train_crop = "random";
   // Trained on chunks, scored on chunks of the same length (the paper's
-  // short-chunk inference: average of the chunk predictions).
-  r.eval_frames = 256;
-  r.eval_crop = "chunks";
-  r.eval_hop = 128;
-  r.aggregate = "mean";
-  r.optimizer = "adamw";
-  r.lr = 1e-3;
-  r.weight_decay = 1e-2;
-  r.batch_size = 16;
-  r.epochs = 40;
-  r.scheduler = "cosine";
-  r.dropout = 0.5;  // the paper's dense dropout
-  set_default_augmentation(r);  // tcnet's, chosen on real4q/station validation
+  // short-chunk inference: average of the chunk predictions); the paper's
+  // dense dropout is 0.5, as the recipe's.
+  set_short_chunk_recipe(spec.recipe);
   spec.make = [](const ModelOptions& o) -> std::shared_ptr<ClassifierImpl> {
     return std::make_shared<ShortResImpl>(o);
   };
