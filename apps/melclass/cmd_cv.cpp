@@ -18,9 +18,11 @@ void add_cv_command(CLI::App& app) {
                 cfg.data_root.c_str(), *folds, cfg.out.c_str());
     std::fflush(stdout);
     const auto r = train::run_cv(cfg, *folds, [](const train::FoldResult& f) {
-      std::printf("fold %d  held-out %lld tracks  metric %.4f  macro_f1 %.4f  best epoch %d  %.1f s\n",
-                  f.fold, static_cast<long long>(f.test_tracks), f.metric, f.macro_f1,
-                  f.best_epoch, f.seconds);
+      std::printf(
+          "fold %d  held-out %lld tracks  metric %.4f  macro_f1 %.4f  best val epoch %d  kept %d  "
+          "%.1f s\n",
+          f.fold, static_cast<long long>(f.test_tracks), f.metric, f.macro_f1, f.best_epoch,
+          f.kept_epoch, f.seconds);
       std::fflush(stdout);
     });
     std::printf("%s: mean %.4f  std %.4f over %d folds; %.1f s; summary: %s/cv_summary.json\n",

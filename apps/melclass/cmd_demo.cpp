@@ -53,14 +53,16 @@ void run_demo(const DemoArgs& a) {
   const auto synth = data::write_synth_dataset(d);
   std::printf("      %d train + %d test tracks, %.1f min of audio, %.1f s\n", synth.train_tracks,
               synth.test_tracks, synth.audio_seconds / 60.0, synth.seconds);
-  nlohmann::json overrides = {{"data_root", root.string()}, {"out", run.string()},
-                              {"epochs", a.epochs},          {"seed", a.seed},
+  nlohmann::json overrides = {{"data_root", root.string()},
+                              {"out", run.string()},
+                              {"epochs", a.epochs},
+                              {"seed", a.seed},
                               {"threads", a.threads}};
   const auto cfg = train::resolve_config("tcnet", overrides);
   std::printf("[2/4] training tcnet for %d epochs -> %s\n", a.epochs, run.string().c_str());
   const auto tr = train::train_model(cfg);
-  std::printf("      best val accuracy %.3f (epoch %d), %.1f s\n", tr.best_metric, tr.best_epoch,
-              tr.seconds);
+  std::printf("      best val accuracy %.3f (epoch %d), kept epoch %d, %.1f s\n", tr.best_metric,
+              tr.best_epoch, tr.kept_epoch, tr.seconds);
   infer::PredictOptions p;
   p.runs = {run};
   p.root = root;
@@ -88,8 +90,10 @@ void add_demo_command(CLI::App& app) {
   auto a = std::make_shared<DemoArgs>();
   CLI::App* cmd = app.add_subcommand("demo", "synthesise data, train, predict, evaluate");
   cmd->add_option("--out", a->out, "working folder (default ./melclass-demo)");
-  cmd->add_option("--tracks", a->tracks, "synthetic tracks (default 320)")->check(CLI::Range(8, 100000));
-  cmd->add_option("--epochs", a->epochs, "training epochs (default 20)")->check(CLI::PositiveNumber);
+  cmd->add_option("--tracks", a->tracks, "synthetic tracks (default 320)")
+      ->check(CLI::Range(8, 100000));
+  cmd->add_option("--epochs", a->epochs, "training epochs (default 20)")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--seed", a->seed, "random seed (default 0)");
   cmd->add_option("--threads", a->threads, "CPU threads (default: all cores)");
   cmd->callback([a] { run_demo(*a); });

@@ -14,18 +14,21 @@ void run_train(const TrainArgs& a, CLI::App& cmd) {
               cfg.out.c_str());
   const auto result = train::train_model(cfg, [&](const train::EpochLog& l) {
     if (a.quiet) return;
-    std::printf("epoch %3d  loss %.4f  val_loss %.4f  val_%s %.4f  lr %.2e  %.1f samples/s  %.1f s%s\n",
-                l.epoch, l.train_loss, l.val_loss, l.metric_name.c_str(), l.val_metric, l.lr,
-                l.samples_per_second, l.seconds, l.best ? "  *" : "");
+    std::printf(
+        "epoch %3d  loss %.4f  val_loss %.4f  val_%s %.4f  lr %.2e  %.1f samples/s  %.1f s%s\n",
+        l.epoch, l.train_loss, l.val_loss, l.metric_name.c_str(), l.val_metric, l.lr,
+        l.samples_per_second, l.seconds, l.best ? "  *" : "");
     std::fflush(stdout);
   });
   if (result.skipped_missing)
     std::printf("skipped %lld tracks with missing spectrograms\n",
                 static_cast<long long>(result.skipped_missing));
-  std::printf("best val_%s %.4f at epoch %d; %lld train / %lld val tracks; %.1f s; run: %s\n",
-              result.metric_name.c_str(), result.best_metric, result.best_epoch,
-              static_cast<long long>(result.train_tracks), static_cast<long long>(result.val_tracks),
-              result.seconds, cfg.out.c_str());
+  std::printf(
+      "best val_%s %.4f at epoch %d; kept epoch %d (select %s); %lld train / %lld val tracks; "
+      "%.1f s; run: %s\n",
+      result.metric_name.c_str(), result.best_metric, result.best_epoch, result.kept_epoch,
+      cfg.recipe.select.c_str(), static_cast<long long>(result.train_tracks),
+      static_cast<long long>(result.val_tracks), result.seconds, cfg.out.c_str());
 }
 
 }  // namespace

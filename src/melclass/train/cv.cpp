@@ -83,6 +83,7 @@ nlohmann::json to_json(const CvResult& r) {
                      {"val_tracks", f.val_tracks},
                      {"test_tracks", f.test_tracks},
                      {"best_epoch", f.best_epoch},
+                     {"kept_epoch", f.kept_epoch},
                      {"seconds", f.seconds}});
   return {{"metric", r.metric_name},
           {"mean", r.mean},
@@ -119,6 +120,7 @@ CvResult run_cv(const TrainConfig& base, int folds,
     f.fold = k + 1, f.metric = report.metric, f.macro_f1 = report.macro_f1;
     f.train_tracks = trained.train_tracks, f.val_tracks = trained.val_tracks;
     f.test_tracks = static_cast<int64_t>(h.sources.size()), f.best_epoch = trained.best_epoch;
+    f.kept_epoch = trained.kept_epoch;
     f.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     result.metric_name = report.metric_name;
     result.folds.push_back(f);

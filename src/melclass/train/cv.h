@@ -25,7 +25,8 @@ struct FoldResult {
   double metric = 0;  ///< task metric on the held-out fold
   double macro_f1 = 0;
   int64_t train_tracks = 0, val_tracks = 0, test_tracks = 0;
-  int best_epoch = 0;
+  int best_epoch = 0;  ///< best validation metric
+  int kept_epoch = 0;  ///< the epoch the fold's model.pt holds (TrainResult::kept_epoch)
   double seconds = 0;  ///< training + scoring
 };
 

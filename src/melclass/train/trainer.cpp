@@ -294,6 +294,7 @@ bool Trainer::end_epoch(const EpochLog& log, int epoch) {
   if (better) result_.best_metric = log.val_metric, result_.best_epoch = epoch, stale_epochs_ = 0;
   if (better || cfg_.recipe.select == "last") {
     save_checkpoint(out_, *model_);
+    result_.kept_epoch = epoch;
     if (vocab_.multi_label()) {
       // Per-tag offsets are fitted on the validation part; the logged metric
       // (model selection) uses the global offset only.
@@ -381,6 +382,7 @@ nlohmann::json to_json(const EpochLog& l) {
 
 nlohmann::json to_json(const TrainResult& r) {
   return {{"best_epoch", r.best_epoch},
+          {"kept_epoch", r.kept_epoch},
           {"best_val_" + r.metric_name, r.best_metric},
           {"epochs_run", r.epochs_run},
           {"train_tracks", r.train_tracks},

@@ -24,7 +24,8 @@ struct EpochLog {
 };
 
 struct TrainResult {
-  int best_epoch = 0;
+  int best_epoch = 0;  ///< best validation metric
+  int kept_epoch = 0;  ///< whose weights model.pt holds: best_epoch, or the last with select "last"
   int epochs_run = 0;  ///< fewer than recipe.epochs when stopped early
   double best_metric = 0;
   std::string metric_name;
