@@ -21,7 +21,8 @@ nlohmann::json train_predict_evaluate(const std::string& task, const std::string
   const fs::path root = dir.path() / "data", run = dir.path() / "run";
   make_dataset(root, task, model == "baseline" ? 10 : 24);
   auto r = run_melclass("train --data " + root.string() + " --out " + run.string() +
-                        " --threads 1 --seed 3" + (model.empty() ? " --epochs 2" : " --epochs 1 --model " + model));
+                        " --threads 1 --seed 3" +
+                        (model.empty() ? " --epochs 2" : " --epochs 1 --model " + model));
   EXPECT_EQ(r.exit_code, 0) << r.output;
   for (const char* f : {"config.json", "labels.json", "metrics.jsonl", "model.pt", "summary.json"})
     EXPECT_TRUE(fs::exists(run / f)) << f;
@@ -105,6 +106,24 @@ TEST(Cli, TrainsUnderBf16Autocast) {
   EXPECT_EQ(config["autocast"], "bf16");
   const auto epoch = nlohmann::json::parse(read_text(run / "metrics.jsonl"));
   EXPECT_TRUE(std::isfinite(epoch["train_loss"].get<double>())) << epoch.dump();
+}
+
+TEST(Cli, TrainsWithoutValidationPart) {
+  TempDir dir("noval");
+  const fs::path root = dir.path() / "data", run = dir.path() / "run";
+  make_dataset(root, "station", 12);
+  const auto r = run_melclass("train --data " + root.string() + " --out " + run.string() +
+                              " --model crnn --epochs 2 --threads 1 --set val_fraction=0");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find("val_"), std::string::npos) << "nothing validated: " << r.output;
+  EXPECT_NE(r.output.find("kept epoch 2 (select last)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("/ 0 val tracks"), std::string::npos) << r.output;
+  const auto bad =
+      run_melclass("train --data " + root.string() + " --out " + (dir.path() / "bad").string() +
+                   " --model tcnet --epochs 1 --set val_fraction=0");
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_TRUE(melclass::testing::is_one_clear_error(bad.output)) << bad.output;
+  EXPECT_NE(bad.output.find("needs select last"), std::string::npos) << bad.output;
 }
 
 TEST(Cli, UnknownModelIsOneLine) {

@@ -166,6 +166,49 @@ TEST(Trainer, SelectKeepsTheLastOrTheBestEpoch) {
             best.best_epoch == 4);
 }
 
+// val_fraction 0: every training track trains, nothing is scored, the last
+// epoch is kept; settings that need a validation part are refused.
+TEST(Trainer, NoValidationPartTrainsOnEveryTrack) {
+  TempDir dir("train-noval");
+  write_synth(dir / "data");
+  auto c = tiny_config(dir / "data", dir / "run");
+  c.val_fraction = 0, c.recipe.select = "last";
+  std::vector<train::EpochLog> logs;
+  const auto r = train::train_model(c, [&](const train::EpochLog& l) { logs.push_back(l); });
+  EXPECT_EQ(r.train_tracks, 20);  // 24 tracks, 4 of them test
+  EXPECT_EQ(r.val_tracks, 0);
+  EXPECT_EQ(r.kept_epoch, 2);
+  EXPECT_EQ(r.best_epoch, 0);
+  ASSERT_EQ(logs.size(), 2u);
+  EXPECT_TRUE(std::isnan(logs[1].val_metric) && std::isnan(logs[1].val_loss));
+  EXPECT_FALSE(logs[1].best);
+  const auto metrics = read_jsonl(train::metrics_file(dir / "run"));
+  EXPECT_TRUE(metrics.at(1)["val_accuracy"].is_null()) << metrics.at(1);
+  const json summary = json::parse(read_text_file(train::summary_file(dir / "run")));
+  EXPECT_TRUE(summary["best_val_accuracy"].is_null()) << summary;
+  EXPECT_EQ(summary["kept_epoch"], 2);
+  const auto loaded = train::load_run(dir / "run", torch::kCPU);
+  EXPECT_EQ(loaded.model->forward(torch::rand({1, 128, 100})).size(1), 4);
+
+  c.out = (dir / "refused").string();
+  for (const char* bad : {"select", "plateau", "early_stop"}) {
+    auto b = c;
+    if (std::string(bad) == "select") b.recipe.select = "best";
+    if (std::string(bad) == "plateau") b.recipe.scheduler = "plateau";
+    if (std::string(bad) == "early_stop") b.recipe.early_stop = 3;
+    EXPECT_MELCLASS_ERROR(train::train_model(b), "val_fraction 0");
+  }
+  write_synth(dir / "mood", data::Task::kMood);
+  auto m = tiny_config(dir / "mood", dir / "refused");
+  m.val_fraction = 0, m.recipe.select = "last";
+  EXPECT_MELCLASS_ERROR(train::train_model(m), "train_label",
+                        "calibration needs a validation part");
+  EXPECT_FALSE(fs::exists(dir / "refused"));
+  m.recipe.calibrate = false;
+  m.out = (dir / "mood-run").string();
+  EXPECT_EQ(train::train_model(m).val_tracks, 0);
+}
+
 TEST(Trainer, AugmentedChunkedRunIsReproducible) {
   TempDir dir("train-aug");
   write_synth(dir / "data");

@@ -125,7 +125,10 @@ void validate(const TrainConfig& c) {
   for (const auto& f : r.text_fields) need(!f.empty(), "text_fields: empty field name");
   need(c.cv_folds == 0 || (c.cv_folds >= 2 && c.cv_fold >= 0 && c.cv_fold < c.cv_folds),
        "cv_folds must be 0 or >= 2, with cv_fold in [0, cv_folds)");
-  need(c.val_fraction > 0 && c.val_fraction < 0.9, "val_fraction must be in (0, 0.9)");
+  need(c.val_fraction >= 0 && c.val_fraction < 0.9, "val_fraction must be in [0, 0.9)");
+  need(c.val_fraction > 0 || (r.select == "last" && r.scheduler != "plateau" && r.early_stop == 0),
+       "val_fraction 0 (no validation part) needs select last, no plateau scheduler and "
+       "early_stop 0");
   need(c.n_mels > 0, "n_mels must be positive");
   need(c.threads >= 0, "threads must be >= 0");
   need(c.workers >= 0 && c.workers <= 64, "workers must be in [0, 64]");

@@ -13,11 +13,14 @@ namespace melclass::train {
 
 struct TrainConfig {
   std::string data_root;
-  std::string task;           ///< resolved task name; "" = detect from labels
-  std::string model;          ///< registry name
-  std::string out;            ///< run folder
-  models::Recipe recipe;      ///< input and optimisation settings
-  double val_fraction = 0.1;  ///< validation = last fraction of the training list
+  std::string task;       ///< resolved task name; "" = detect from labels
+  std::string model;      ///< registry name
+  std::string out;        ///< run folder
+  models::Recipe recipe;  ///< input and optimisation settings
+  /// Share of the training tracks held out for validation (whole artists);
+  /// 0 = none: every track trains, which needs select "last", no plateau
+  /// schedule, no early stopping and, on multi-label tasks, calibrate false.
+  double val_fraction = 0.1;
   int64_t n_mels = 128;
   uint64_t seed = 0;
   std::string device = "cpu";

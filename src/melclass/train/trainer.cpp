@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <random>
@@ -162,9 +163,16 @@ void Trainer::split_data(const std::vector<std::string>& groups) {
   }
   check(candidates.size() >= 4, "train", label_file,
         "too few tracks to train (" + std::to_string(candidates.size()) + ")");
-  split_validation(candidates, groups, labels_, cfg_.val_fraction, cfg_.seed, train_idx_, val_idx_);
-  check(train_idx_.size() >= 2 && !val_idx_.empty(), "train", label_file,
-        "too few tracks (or artists) to hold out a validation part");
+  if (cfg_.val_fraction == 0) {  // every track trains (config validation: select "last")
+    check(!vocab_.multi_label() || !cfg_.recipe.calibrate, "train", label_file,
+          "calibration needs a validation part: val_fraction > 0, or calibrate false");
+    train_idx_ = candidates;
+  } else {
+    split_validation(candidates, groups, labels_, cfg_.val_fraction, cfg_.seed, train_idx_,
+                     val_idx_);
+    check(train_idx_.size() >= 2 && !val_idx_.empty(), "train", label_file,
+          "too few tracks (or artists) to hold out a validation part");
+  }
   result_.train_tracks = static_cast<int64_t>(train_idx_.size());
   result_.val_tracks = static_cast<int64_t>(val_idx_.size());
 }
@@ -261,6 +269,12 @@ double Trainer::train_epoch(int epoch, int64_t& samples, double& wait_seconds) {
 }
 
 void Trainer::validate_epoch(EpochLog& log) {
+  if (val_idx_.empty()) {  // val_fraction 0: nothing to score (null in metrics.jsonl)
+    log.val_loss = log.val_metric = std::numeric_limits<double>::quiet_NaN();
+    log.metric_name = vocab_.multi_label() ? "micro_f1" : "accuracy";
+    calibration_ = Calibration{0.0, cfg_.recipe.min_tags, {}};
+    return;
+  }
   std::vector<TrackSource> sources;
   std::vector<at::Tensor> targets;
   for (size_t i : val_idx_) sources.push_back(sources_[i]), targets.push_back(targets_[i]);
@@ -327,7 +341,7 @@ TrainResult Trainer::run(const std::function<void(const EpochLog&)>& on_epoch) {
   Plateau plateau;
   double sps_sum = 0, wait_sum = 0;
   int epochs_run = 0;
-  result_.best_metric = -1;
+  result_.best_metric = val_idx_.empty() ? std::numeric_limits<double>::quiet_NaN() : -1;
   for (int epoch = 1; epoch <= cfg_.recipe.epochs; ++epoch) {
     const auto t0 = Clock::now();
     EpochLog log;
