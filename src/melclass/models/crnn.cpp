@@ -86,9 +86,9 @@ ModelSpec crnn_spec() {
   r.scheduler = "cosine";
   r.dropout = 0.3;
   // The last epoch of the cosine schedule, not the best on the ~10% validation
-  // part (13-34 tracks on real4q, which picked epochs 5-8 of 40 on some folds):
+  // part (13-28 tracks on real4q, which picked epochs 1-10 of 40 on some folds):
   // 5-fold CV, same folds, station 0.650 vs 0.641, genre 0.675 vs 0.594, mood
-  // ahead too (README, "Cross-validation on real music").
+  // 0.211 vs 0.193 (README, "Cross-validation on real music").
   r.select = "last";
   set_default_augmentation(r);  // tcnet's, chosen on real4q/station validation
   // Single-label tasks: 0.7 crnn + 0.3 classic expert (C 0.1), chosen on
