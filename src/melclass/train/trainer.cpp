@@ -19,6 +19,7 @@
 #include "melclass/core/runtime.h"
 #include "melclass/data/dataset.h"
 #include "melclass/data/spectrogram.h"
+#include "melclass/data/task.h"
 #include "melclass/eval/metrics.h"
 #include "melclass/train/augment.h"
 #include "melclass/train/calibration.h"
@@ -269,10 +270,10 @@ double Trainer::train_epoch(int epoch, int64_t& samples, double& wait_seconds) {
 }
 
 void Trainer::validate_epoch(EpochLog& log) {
+  calibration_ = Calibration{0.0, cfg_.recipe.min_tags, {}};  // multi-label: fitted below
   if (val_idx_.empty()) {  // val_fraction 0: nothing to score (null in metrics.jsonl)
     log.val_loss = log.val_metric = std::numeric_limits<double>::quiet_NaN();
-    log.metric_name = vocab_.multi_label() ? "micro_f1" : "accuracy";
-    calibration_ = Calibration{0.0, cfg_.recipe.min_tags, {}};
+    log.metric_name = data::task_info(data::parse_task(cfg_.task)).metric_name;
     return;
   }
   std::vector<TrackSource> sources;
@@ -285,7 +286,6 @@ void Trainer::validate_epoch(EpochLog& log) {
     log.val_loss = F::binary_cross_entropy(probs.clamp(1e-7, 1 - 1e-7), y).item<double>();
     std::vector<std::vector<int64_t>> truth;
     for (size_t i : val_idx_) truth.push_back(labels_[i]);
-    calibration_ = Calibration{0.0, cfg_.recipe.min_tags, {}};
     if (cfg_.recipe.calibrate) calibration_ = fit_calibration(probs, y, cfg_.recipe.min_tags);
     const auto pred = decide_tags(apply_calibration(probs, calibration_), cfg_.recipe.min_tags);
     const auto r = eval::score_multi_label(truth, pred, vocab_.labels());
