@@ -35,6 +35,10 @@ void run_train(const TrainArgs& a, CLI::App& cmd) {
               result.kept_epoch, cfg.recipe.select.c_str(),
               static_cast<long long>(result.train_tracks),
               static_cast<long long>(result.val_tracks), result.seconds, cfg.out.c_str());
+  if (result.val_tracks == 0)
+    std::printf(
+        "no validation part: every track trained (--set val_fraction=0.1 holds some "
+        "out; `melclass cv` estimates accuracy)\n");
 }
 
 }  // namespace

@@ -128,7 +128,7 @@ TEST(ExtractCli, TrainAndPredictOnAudioFolders) {
   make_dataset(root, "station", 12);
   EXPECT_EQ(replace_spectrograms_with_audio(root), 12);  // train and test tracks
   auto r = run_melclass("train --data " + root.string() + " --out " + run.string() +
-                        " --epochs 1 --threads 2 --seed 3 --quiet");
+                        " --epochs 1 --threads 2 --seed 3 --quiet --set val_fraction=0.1");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_FALSE(fs::exists(run / "mel_cache"));  // the decoded copies are gone after training
   // Each audio file is decoded once into a cache; the run equals one trained on
@@ -141,7 +141,8 @@ TEST(ExtractCli, TrainAndPredictOnAudioFolders) {
                    (npy_root / train_mels).string() + " --threads 2 --no-progress");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   r = run_melclass("train --data " + npy_root.string() + " --out " +
-                   (dir.path() / "run_npy").string() + " --epochs 1 --threads 2 --seed 3 --quiet");
+                   (dir.path() / "run_npy").string() +
+                   " --epochs 1 --threads 2 --seed 3 --quiet --set val_fraction=0.1");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto losses = [](const fs::path& run_dir) {
     const auto line = nlohmann::json::parse(read_text(run_dir / "metrics.jsonl"));

@@ -8,7 +8,10 @@
 
 using nlohmann::json;
 using namespace melclass;
+using train::config_from_json;
+using train::folds_seed;
 using train::resolve_config;
+using train::to_json;
 
 TEST(Config, DefaultsComeFromTheModelRecipe) {
   const auto c = resolve_config("tcnet", json::object());
@@ -18,7 +21,7 @@ TEST(Config, DefaultsComeFromTheModelRecipe) {
   EXPECT_DOUBLE_EQ(c.recipe.lr, 2e-3);
   EXPECT_EQ(c.recipe.epochs, 40);
   EXPECT_EQ(c.recipe.scheduler, "cosine");
-  EXPECT_DOUBLE_EQ(c.val_fraction, 0.1);
+  EXPECT_DOUBLE_EQ(c.val_fraction, train::kAutoValFraction);
   EXPECT_EQ(c.n_mels, 128);
   EXPECT_EQ(c.seed, 0u);
   EXPECT_EQ(c.device, "cpu");
@@ -119,11 +122,33 @@ TEST(Config, InvalidValues) {
       {{{"mixup_alpha", -0.1}}, "mixup_alpha"},
       {{{"gain_db", -1.0}}, "gain_db"},
       {{{"label_smoothing", 1.0}}, "label_smoothing"},
+      {{{"fold_seed", -2}}, "fold_seed"},
   };
   for (const auto& [overrides, part] : cases) {
     SCOPED_TRACE(overrides.dump());
     EXPECT_MELCLASS_ERROR(resolve_config("tcnet", overrides), part);
   }
+}
+
+// Auto validation share: none where it would choose nothing (single-label,
+// last epoch, no plateau, no early stopping), 0.1 otherwise; a number given wins.
+TEST(Config, AutoValFractionDependsOnTaskAndRecipe) {
+  const auto crnn = resolve_config("crnn", json::object());
+  EXPECT_EQ(train::auto_val_fraction(crnn, /*multi_label=*/false), 0.0);
+  EXPECT_EQ(train::auto_val_fraction(crnn, /*multi_label=*/true), 0.1);
+  EXPECT_EQ(train::auto_val_fraction(resolve_config("tcnet", json::object()), false), 0.1);
+  const std::vector<json> needing_validation = {
+      {{"select", "best"}}, {{"scheduler", "plateau"}}, {{"early_stop", 3}}};
+  for (const json& o : needing_validation)
+    EXPECT_EQ(train::auto_val_fraction(resolve_config("crnn", o), false), 0.1) << o;
+  EXPECT_EQ(train::auto_val_fraction(resolve_config("crnn", {{"val_fraction", 0.3}}), false), 0.3);
+}
+
+TEST(Config, FoldSeedDefaultsToTheRunSeed) {
+  EXPECT_EQ(folds_seed(resolve_config("crnn", {{"seed", 7}})), 7u);
+  EXPECT_EQ(folds_seed(resolve_config("crnn", {{"seed", 7}, {"fold_seed", 0}})), 0u);
+  const auto c = resolve_config("crnn", {{"fold_seed", 3}});
+  EXPECT_EQ(config_from_json(to_json(c), "config.json").fold_seed, 3);
 }
 
 TEST(Config, JsonRoundTrip) {

@@ -39,7 +39,8 @@ void write_synth(const fs::path& root, data::Task task = data::Task::kStation) {
 train::TrainConfig tiny_config(const fs::path& root, const fs::path& out, uint64_t seed = 1) {
   auto c = train::resolve_config(
       "tcnet",
-      {{"train_frames", 64}, {"epochs", 2}, {"threads", 1}, {"batch_size", 8}, {"seed", seed}});
+      {{"train_frames", 64}, {"epochs", 2}, {"threads", 1}, {"batch_size", 8}, {"seed", seed},
+       {"val_fraction", 0.1}});
   c.data_root = root.string();
   c.out = out.string();
   c.verbose = false;

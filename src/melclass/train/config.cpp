@@ -28,7 +28,7 @@ namespace {
   X(data_root)                                                                              \
   X(task)                                                                                   \
   X(out) X(val_fraction) X(n_mels) X(seed) X(device) X(threads) X(skip_missing) X(cv_folds) \
-      X(cv_fold) X(workers) X(autocast)
+      X(cv_fold) X(fold_seed) X(workers) X(autocast)
 
 json recipe_json(const models::Recipe& r) {
   json j = json::object();
@@ -83,6 +83,17 @@ TrainConfig resolve_config(const std::string& model, const json& overrides,
   return c;
 }
 
+double auto_val_fraction(const TrainConfig& c, bool multi_label) {
+  if (c.val_fraction != kAutoValFraction) return c.val_fraction;
+  const auto& r = c.recipe;
+  const bool chooses_nothing = r.select == "last" && r.scheduler != "plateau" && r.early_stop == 0;
+  return !multi_label && chooses_nothing ? 0.0 : kDefaultValFraction;
+}
+
+uint64_t folds_seed(const TrainConfig& c) {
+  return c.fold_seed < 0 ? c.seed : static_cast<uint64_t>(c.fold_seed);
+}
+
 void validate(const TrainConfig& c) {
   const auto& r = c.recipe;
   auto need = [](bool ok, const std::string& what) { check(ok, "config", "", what); };
@@ -123,10 +134,12 @@ void validate(const TrainConfig& c) {
            r.text_dim <= 4096,
        "text_buckets must be in [2, 2^26] and text_dim in [0, 4096] (0: linear text model)");
   for (const auto& f : r.text_fields) need(!f.empty(), "text_fields: empty field name");
+  need(c.fold_seed >= -1, "fold_seed must be -1 (= seed) or >= 0");
   need(c.cv_folds == 0 || (c.cv_folds >= 2 && c.cv_fold >= 0 && c.cv_fold < c.cv_folds),
        "cv_folds must be 0 or >= 2, with cv_fold in [0, cv_folds)");
-  need(c.val_fraction >= 0 && c.val_fraction < 0.9, "val_fraction must be in [0, 0.9)");
-  need(c.val_fraction > 0 || (r.select == "last" && r.scheduler != "plateau" && r.early_stop == 0),
+  need(c.val_fraction == kAutoValFraction || (c.val_fraction >= 0 && c.val_fraction < 0.9),
+       "val_fraction must be -1 (auto) or in [0, 0.9)");
+  need(c.val_fraction != 0 || (r.select == "last" && r.scheduler != "plateau" && r.early_stop == 0),
        "val_fraction 0 (no validation part) needs select last, no plateau scheduler and "
        "early_stop 0");
   need(c.n_mels > 0, "n_mels must be positive");

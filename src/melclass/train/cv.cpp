@@ -103,7 +103,7 @@ CvResult run_cv(const TrainConfig& base, int folds,
   std::vector<std::vector<int64_t>> labels;
   split_keys(ds, vocab, data::train_label_path(base.data_root).string(), groups, labels);
   const auto sources = make_sources(base, ds);
-  const auto fold_of = assign_folds(groups, labels, folds, base.seed);
+  const auto fold_of = assign_folds(groups, labels, folds, folds_seed(base));
   CvResult result;
   OutOfFold oof{std::vector<int>(sources.size(), 0),
                 std::vector<std::vector<float>>(sources.size())};

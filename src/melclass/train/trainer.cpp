@@ -126,6 +126,7 @@ void Trainer::load_data() {
   const data::DatasetOptions o = train_data_options(cfg_);
   const auto ds = data::Dataset::load(o, data::Split::kTrain);
   cfg_.task = data::task_info(ds.task()).name;
+  cfg_.val_fraction = auto_val_fraction(cfg_, data::task_info(ds.task()).multi_label);
   vocab_ = data::LabelVocab(ds.label_set(), data::task_info(ds.task()).multi_label);
   sources_ = make_sources(cfg_, ds);
   const std::string label_file = data::train_label_path(o.root).string();
@@ -156,7 +157,7 @@ void Trainer::split_data(const std::vector<std::string>& groups) {
   const std::string label_file = data::train_label_path(cfg_.data_root).string();
   std::vector<size_t> candidates;
   if (cfg_.cv_folds > 0) {
-    const auto fold = assign_folds(groups, labels_, cfg_.cv_folds, cfg_.seed);
+    const auto fold = assign_folds(groups, labels_, cfg_.cv_folds, folds_seed(cfg_));
     for (size_t i = 0; i < fold.size(); ++i)
       if (fold[i] != cfg_.cv_fold) candidates.push_back(i);
   } else {
