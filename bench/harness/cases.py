@@ -54,8 +54,11 @@ def npy_load(ctx):
 def melclass_train(ctx, root, model, epochs, out, extra=None):
     """Runs melclass train; returns (Run, per-epoch samples/s, summary)."""
     # Loader threads as many as the Python reference's DataLoader worker processes;
-    # the network alone (no classic expert blended in), as the reference predicts.
-    extra = dict({"workers": int(ctx.workers), "classic_blend": 0}, **(extra or {}))
+    # the network alone (no classic expert blended in), as the reference predicts;
+    # the reference's 10% validation part (train_ref.py --val-fraction), so both
+    # train on the same tracks.
+    extra = dict({"workers": int(ctx.workers), "classic_blend": 0, "val_fraction": 0.1},
+                 **(extra or {}))
     cfg = write_config(ctx, "recipe_" + os.path.basename(out), model, extra)
     p = run([ctx.melclass, "train", "--data", root, "--model", model, "--epochs", epochs,
              "--threads", ctx.threads, "--batch-size", ctx.s["batch"], "--seed", 0,
