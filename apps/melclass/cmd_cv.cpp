@@ -18,11 +18,13 @@ void add_cv_command(CLI::App& app) {
                 cfg.data_root.c_str(), *folds, cfg.out.c_str());
     std::fflush(stdout);
     const auto r = train::run_cv(cfg, *folds, [](const train::FoldResult& f) {
-      std::printf(
-          "fold %d  held-out %lld tracks  metric %.4f  macro_f1 %.4f  best val epoch %d  kept %d  "
-          "%.1f s\n",
-          f.fold, static_cast<long long>(f.test_tracks), f.metric, f.macro_f1, f.best_epoch,
-          f.kept_epoch, f.seconds);
+      std::printf("fold %d  held-out %lld tracks  metric %.4f  macro_f1 %.4f  ", f.fold,
+                  static_cast<long long>(f.test_tracks), f.metric, f.macro_f1);
+      if (f.val_tracks > 0)
+        std::printf("best val epoch %d  ", f.best_epoch);
+      else
+        std::printf("no val part  ");
+      std::printf("kept %d  %.1f s\n", f.kept_epoch, f.seconds);
       std::fflush(stdout);
     });
     std::printf("%s: mean %.4f  std %.4f over %d folds; %.1f s; summary: %s/cv_summary.json\n",
