@@ -123,6 +123,7 @@ TEST(Config, InvalidValues) {
       {{{"gain_db", -1.0}}, "gain_db"},
       {{{"label_smoothing", 1.0}}, "label_smoothing"},
       {{{"fold_seed", -2}}, "fold_seed"},
+      {{{"min_steps", -1}}, "min_steps"},
   };
   for (const auto& [overrides, part] : cases) {
     SCOPED_TRACE(overrides.dump());
@@ -142,6 +143,15 @@ TEST(Config, AutoValFractionDependsOnTaskAndRecipe) {
   for (const json& o : needing_validation)
     EXPECT_EQ(train::auto_val_fraction(resolve_config("crnn", o), false), 0.1) << o;
   EXPECT_EQ(train::auto_val_fraction(resolve_config("crnn", {{"val_fraction", 0.3}}), false), 0.3);
+}
+
+// An explicit epochs override means exactly that many epochs, unless
+// min_steps is given too.
+TEST(Config, ExplicitEpochsTurnMinStepsOff) {
+  EXPECT_EQ(resolve_config("crnn", json::object()).recipe.min_steps, 640);
+  EXPECT_EQ(resolve_config("crnn", {{"epochs", 3}}).recipe.min_steps, 0);
+  EXPECT_EQ(resolve_config("crnn", {{"epochs", 3}, {"min_steps", 50}}).recipe.min_steps, 50);
+  EXPECT_EQ(resolve_config("crnn", {{"lr", 0.01}}).recipe.min_steps, 640);
 }
 
 TEST(Config, FoldSeedDefaultsToTheRunSeed) {

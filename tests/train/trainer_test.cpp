@@ -37,10 +37,12 @@ void write_synth(const fs::path& root, data::Task task = data::Task::kStation) {
 }
 
 train::TrainConfig tiny_config(const fs::path& root, const fs::path& out, uint64_t seed = 1) {
-  auto c = train::resolve_config(
-      "tcnet",
-      {{"train_frames", 64}, {"epochs", 2}, {"threads", 1}, {"batch_size", 8}, {"seed", seed},
-       {"val_fraction", 0.1}});
+  auto c = train::resolve_config("tcnet", {{"train_frames", 64},
+                                           {"epochs", 2},
+                                           {"threads", 1},
+                                           {"batch_size", 8},
+                                           {"seed", seed},
+                                           {"val_fraction", 0.1}});
   c.data_root = root.string();
   c.out = out.string();
   c.verbose = false;
@@ -165,6 +167,24 @@ TEST(Trainer, SelectKeepsTheLastOrTheBestEpoch) {
       << "best kept epoch " << best.best_epoch;
   EXPECT_EQ(same_weights(parameters_of(dir / "last"), parameters_of(dir / "best")),
             best.best_epoch == 4);
+}
+
+// min_steps raises the epochs on a small training set (and config.json says
+// how many ran); it never lowers them.
+TEST(Trainer, MinStepsAddsEpochsOnSmallTrainingSets) {
+  TempDir dir("train-minsteps");
+  write_synth(dir / "data");
+  auto c = tiny_config(dir / "data", dir / "run");  // 2 epochs, batch 8
+  c.recipe.min_steps = 9;
+  const auto r = train::train_model(c);
+  const int64_t per_epoch = (r.train_tracks + 7) / 8;
+  const int64_t want = std::max<int64_t>(2, (9 + per_epoch - 1) / per_epoch);
+  EXPECT_GT(want, 2) << "the test needs min_steps to matter";
+  EXPECT_EQ(r.epochs_run, want);
+  const json saved = json::parse(read_text_file(train::config_file(dir / "run")));
+  EXPECT_EQ(saved["recipe"]["epochs"], want);
+  c.recipe.min_steps = 1, c.out = (dir / "run2").string();
+  EXPECT_EQ(train::train_model(c).epochs_run, 2);
 }
 
 // val_fraction 0: every training track trains, nothing is scored, the last

@@ -56,6 +56,10 @@ struct Recipe {
   double weight_decay = 1e-2;
   int batch_size = 16;
   int epochs = 40;
+  /// At least this many optimizer steps: on a small training set the run takes
+  /// ceil(min_steps / steps per epoch) epochs when that is more than `epochs`
+  /// (0 = off). An explicit `epochs` override without `min_steps` turns it off.
+  int64_t min_steps = 0;
   std::string scheduler = "cosine";  ///< "cosine" | "plateau" | "none"
   double plateau_factor = 0.2;
   int plateau_patience = 5;

@@ -42,6 +42,14 @@ double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
+/// Epochs to run: the recipe's, or more when min_steps needs them on a small
+/// training set (batches per epoch as the loader makes them).
+int epochs_to_run(const models::Recipe& r, size_t train_tracks) {
+  const int64_t per_epoch =
+      std::max<int64_t>(1, static_cast<int64_t>((train_tracks + r.batch_size - 1) / r.batch_size));
+  return static_cast<int>(std::max<int64_t>(r.epochs, (r.min_steps + per_epoch - 1) / per_epoch));
+}
+
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const models::Recipe& r,
                                                         models::ClassifierImpl& model) {
   if (r.optimizer == "sgd")
@@ -328,6 +336,7 @@ TrainResult Trainer::run(const std::function<void(const EpochLog&)>& on_epoch) {
   rng_.seed(cfg_.seed);
   out_ = cfg_.out;
   load_data();
+  cfg_.recipe.epochs = epochs_to_run(cfg_.recipe, train_idx_.size());  // saved in config.json
   fs::create_directories(out_);
   fs::remove(classic_file(out_));  // a previous run's expert in this folder
   fit_norm();
