@@ -30,6 +30,12 @@ namespace {
   X(out) X(val_fraction) X(n_mels) X(seed) X(device) X(threads) X(skip_missing) X(cv_folds) \
       X(cv_fold) X(fold_seed) X(workers) X(autocast)
 
+// Neither checkpoint selection, the plateau schedule nor early stopping reads
+// validation scores: a run without a validation part loses nothing they need.
+bool validation_chooses_nothing(const models::Recipe& r) {
+  return r.select == "last" && r.scheduler != "plateau" && r.early_stop == 0;
+}
+
 json recipe_json(const models::Recipe& r) {
   json j = json::object();
 #define MELCLASS_WRITE(field) j[#field] = r.field;
@@ -87,9 +93,7 @@ TrainConfig resolve_config(const std::string& model, const json& overrides,
 
 double auto_val_fraction(const TrainConfig& c, bool multi_label) {
   if (c.val_fraction != kAutoValFraction) return c.val_fraction;
-  const auto& r = c.recipe;
-  const bool chooses_nothing = r.select == "last" && r.scheduler != "plateau" && r.early_stop == 0;
-  return !multi_label && chooses_nothing ? 0.0 : kDefaultValFraction;
+  return !multi_label && validation_chooses_nothing(c.recipe) ? 0.0 : kDefaultValFraction;
 }
 
 uint64_t folds_seed(const TrainConfig& c) {
@@ -142,7 +146,7 @@ void validate(const TrainConfig& c) {
        "cv_folds must be 0 or >= 2, with cv_fold in [0, cv_folds)");
   need(c.val_fraction == kAutoValFraction || (c.val_fraction >= 0 && c.val_fraction < 0.9),
        "val_fraction must be -1 (auto) or in [0, 0.9)");
-  need(c.val_fraction != 0 || (r.select == "last" && r.scheduler != "plateau" && r.early_stop == 0),
+  need(c.val_fraction != 0 || validation_chooses_nothing(r),
        "val_fraction 0 (no validation part) needs select last, no plateau scheduler and "
        "early_stop 0");
   need(c.n_mels > 0, "n_mels must be positive");

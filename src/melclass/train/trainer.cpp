@@ -42,11 +42,15 @@ double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
+/// Optimizer steps per epoch: batches of batch_size, the last one partial.
+int64_t batches_per_epoch(size_t train_tracks, int batch_size) {
+  return static_cast<int64_t>((train_tracks + batch_size - 1) / batch_size);
+}
+
 /// Epochs to run: the recipe's, or more when min_steps needs them on a small
-/// training set (batches per epoch as the loader makes them).
+/// training set.
 int epochs_to_run(const models::Recipe& r, size_t train_tracks) {
-  const int64_t per_epoch =
-      std::max<int64_t>(1, static_cast<int64_t>((train_tracks + r.batch_size - 1) / r.batch_size));
+  const int64_t per_epoch = std::max<int64_t>(1, batches_per_epoch(train_tracks, r.batch_size));
   return static_cast<int>(std::max<int64_t>(r.epochs, (r.min_steps + per_epoch - 1) / per_epoch));
 }
 
@@ -133,9 +137,10 @@ void Trainer::load_data() {
   audio_ = uses_audio(cfg_);
   const data::DatasetOptions o = train_data_options(cfg_);
   const auto ds = data::Dataset::load(o, data::Split::kTrain);
-  cfg_.task = data::task_info(ds.task()).name;
-  cfg_.val_fraction = auto_val_fraction(cfg_, data::task_info(ds.task()).multi_label);
-  vocab_ = data::LabelVocab(ds.label_set(), data::task_info(ds.task()).multi_label);
+  const data::TaskInfo& task = data::task_info(ds.task());
+  cfg_.task = task.name;
+  cfg_.val_fraction = auto_val_fraction(cfg_, task.multi_label);
+  vocab_ = data::LabelVocab(ds.label_set(), task.multi_label);
   sources_ = make_sources(cfg_, ds);
   const std::string label_file = data::train_label_path(o.root).string();
   std::vector<std::string> groups;
@@ -345,9 +350,7 @@ TrainResult Trainer::run(const std::function<void(const EpochLog&)>& on_epoch) {
                         [&](std::ostream& s) { s << to_json(cfg_).dump(2) << "\n"; });
   vocab_.save(vocab_file(out_));
   std::ofstream metrics(metrics_file(out_), std::ios::trunc);
-  const int64_t per_epoch = static_cast<int64_t>((train_idx_.size() + cfg_.recipe.batch_size - 1) /
-                                                 cfg_.recipe.batch_size);
-  total_steps_ = per_epoch * cfg_.recipe.epochs;
+  total_steps_ = batches_per_epoch(train_idx_.size(), cfg_.recipe.batch_size) * cfg_.recipe.epochs;
   Plateau plateau;
   double sps_sum = 0, wait_sum = 0;
   int epochs_run = 0;
