@@ -4,8 +4,10 @@
 
 #include "commands.h"
 #include "melclass/core/error.h"
+#include "melclass/core/runtime.h"
 
 int main(int argc, char** argv) {
+  melclass::configure_allocator();  // before LibTorch allocates anything
   CLI::App app{"melclass: music classification on mel spectrograms (AI Rush 2020 rush4/5/6)"};
   app.require_subcommand(1);
   melclass::app::add_train_command(app);

@@ -1,6 +1,11 @@
 #include "melclass/core/runtime.h"
 
+#include <cstdlib>
 #include <thread>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <ATen/autocast_mode.h>
 #include <torch/cuda.h>
@@ -10,6 +15,17 @@
 #include "melclass/core/error.h"
 
 namespace melclass {
+
+void configure_allocator() {
+#if defined(__GLIBC__)
+  for (const char* knob : {"GLIBC_TUNABLES", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_"})
+    if (std::getenv(knob)) return;  // the user's settings win
+  constexpr int kMmapThreshold = 32 << 20;  // glibc's DEFAULT_MMAP_THRESHOLD_MAX on 64-bit
+  constexpr int kTrimThreshold = 256 << 20;
+  mallopt(M_MMAP_THRESHOLD, kMmapThreshold);
+  mallopt(M_TRIM_THRESHOLD, kTrimThreshold);
+#endif
+}
 
 int configure_threads(int threads) {
   if (threads <= 0) {
