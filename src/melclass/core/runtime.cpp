@@ -18,8 +18,9 @@ namespace melclass {
 
 void configure_allocator() {
 #if defined(__GLIBC__)
+  // The user's own settings win.
   for (const char* knob : {"GLIBC_TUNABLES", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_"})
-    if (std::getenv(knob)) return;  // the user's settings win
+    if (std::getenv(knob)) return;
   constexpr int kMmapThreshold = 32 << 20;  // glibc's DEFAULT_MMAP_THRESHOLD_MAX on 64-bit
   constexpr int kTrimThreshold = 256 << 20;
   mallopt(M_MMAP_THRESHOLD, kMmapThreshold);
