@@ -1,6 +1,7 @@
 #include "melclass/core/runtime.h"
 
 #include <cstdlib>
+#include <string>
 #include <thread>
 
 #if defined(__GLIBC__)
@@ -12,11 +13,14 @@
 #include <torch/utils.h>
 #include <torch/version.h>
 
+#include "melclass/core/cpu_allocator.h"
 #include "melclass/core/error.h"
 
 namespace melclass {
 
 void configure_allocator() {
+  const char* caching = std::getenv("MELCLASS_CACHING_ALLOCATOR");
+  if (!caching || std::string(caching) != "0") install_caching_cpu_allocator();
 #if defined(__GLIBC__)
   // The user's own settings win.
   for (const char* knob : {"GLIBC_TUNABLES", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_"})

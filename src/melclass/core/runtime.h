@@ -13,15 +13,18 @@ namespace melclass {
 /// (LibTorch on Debian defaults to one thread). Returns the count in use.
 int configure_threads(int threads);
 
-/// Tunes glibc malloc for LibTorch's allocation pattern: blocks up to 32 MiB
-/// (glibc's cap) come from the heap rather than from fresh mmap()s, and up to
-/// 256 MiB of freed heap is kept instead of being returned to the kernel at
-/// once. By default glibc trims and re-maps the multi-megabyte activation and
-/// gradient buffers of every training step, and the page faults and page
-/// zeroing of re-touching them took a quarter of a crnn training run's CPU
-/// time (perf; README, Performance). Does nothing when the user set glibc's
-/// own knobs (GLIBC_TUNABLES, MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_)
-/// or on other C libraries. Call once at program start.
+/// Memory settings for a training or prediction process, where the same
+/// multi-megabyte activation and gradient buffers are allocated and freed
+/// every step. By default glibc trims and re-maps them, and the page faults
+/// and page zeroing of re-touching them took a quarter of a crnn training
+/// run's CPU time (perf; docs/benchmarks.md). Two parts:
+/// - the caching CPU allocator (core/cpu_allocator.h) for blocks >= 1 MiB,
+///   unless the environment sets MELCLASS_CACHING_ALLOCATOR=0;
+/// - glibc malloc for the rest: blocks up to 32 MiB (glibc's cap) from the
+///   heap rather than fresh mmap()s, up to 256 MiB of freed heap kept; not
+///   when the user set glibc's own knobs (GLIBC_TUNABLES,
+///   MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_) or on other C libraries.
+/// Call once at program start.
 void configure_allocator();
 
 /// Sets LibTorch's intra-op thread count for the lifetime of the guard and
