@@ -13,6 +13,7 @@ import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import allocator  # noqa: E402
 import cases  # noqa: E402
 import scaling  # noqa: E402
 from proc import Log, machine_info, run  # noqa: E402
@@ -31,7 +32,7 @@ SETTINGS = {
                  size_python=True, batch=16),
 }
 NAMES = ["npy_load", "train_baseline", "train_default", "train_tcnet", "predict_full",
-         "predict_default", "mel_extract", "scaling"]
+         "predict_default", "mel_extract", "scaling", "allocator"]
 
 
 class Context:
@@ -90,10 +91,10 @@ def make_data(ctx, names):
     s, t0 = ctx.s, time.perf_counter()
     ctx.main_root = os.path.join(ctx.work, "main")
     if names & {"npy_load", "train_default", "train_tcnet", "predict_full", "predict_default",
-                 "scaling"}:
+                 "scaling", "allocator"}:
         scaling.synth(ctx, ctx.main_root, s["main_tracks"], *s["main_seconds"])
     ctx.baseline_root = os.path.join(ctx.work, "baseline")
-    if "train_baseline" in names:
+    if names & {"train_baseline", "allocator"}:
         scaling.synth(ctx, ctx.baseline_root, s["baseline_tracks"], *s["baseline_seconds"], seed=1)
     ctx.wav_dir = os.path.join(ctx.work, "wav")
     if "mel_extract" in names:
@@ -160,6 +161,15 @@ def run_comparisons(ctx, names):
         except Exception as e:
             errors["scaling"] = str(e)
             ctx.log.say(f"scaling: FAILED: {e}")
+            ctx.log.write(traceback.format_exc())
+    if "allocator" in names:
+        ctx.log.say("\n== allocator")
+        try:
+            results["allocator"] = allocator.compare(ctx)
+            allocator.print_table(ctx.log, results["allocator"])
+        except Exception as e:
+            errors["allocator"] = str(e)
+            ctx.log.say(f"allocator: FAILED: {e}")
             ctx.log.write(traceback.format_exc())
     return results, errors
 
