@@ -154,6 +154,18 @@ TEST(Config, ExplicitEpochsTurnMinStepsOff) {
   EXPECT_EQ(resolve_config("crnn", {{"lr", 0.01}}).recipe.min_steps, 640);
 }
 
+TEST(Config, MultiLabelTasksMayTrainLonger) {
+  const auto crnn = resolve_config("crnn", json::object());
+  EXPECT_EQ(train::task_epochs(crnn.recipe, /*multi_label=*/false), 80);
+  EXPECT_EQ(train::task_epochs(crnn.recipe, /*multi_label=*/true), 120);
+  const auto exact = resolve_config("crnn", {{"epochs", 3}});  // exactly 3, on every task
+  EXPECT_EQ(train::task_epochs(exact.recipe, true), 3);
+  const auto both = resolve_config("crnn", {{"epochs", 3}, {"multi_label_epochs", 5}});
+  EXPECT_EQ(train::task_epochs(both.recipe, true), 5);
+  EXPECT_EQ(train::task_epochs(resolve_config("tcnet", json::object()).recipe, true), 40);
+  EXPECT_THROW(resolve_config("crnn", {{"multi_label_epochs", -1}}), Error);
+}
+
 TEST(Config, FoldSeedDefaultsToTheRunSeed) {
   EXPECT_EQ(folds_seed(resolve_config("crnn", {{"seed", 7}})), 7u);
   EXPECT_EQ(folds_seed(resolve_config("crnn", {{"seed", 7}, {"fold_seed", 0}})), 0u);

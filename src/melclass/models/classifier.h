@@ -60,6 +60,9 @@ struct Recipe {
   /// ceil(min_steps / steps per epoch) epochs when that is more than `epochs`
   /// (0 = off). An explicit `epochs` override without `min_steps` turns it off.
   int64_t min_steps = 0;
+  /// Epochs on a multi-label task (mood) instead of `epochs`, when > 0. An
+  /// explicit `epochs` override without it turns it off.
+  int multi_label_epochs = 0;
   std::string scheduler = "cosine";  ///< "cosine" | "plateau" | "none"
   double plateau_factor = 0.2;
   int plateau_patience = 5;

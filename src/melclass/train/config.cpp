@@ -20,7 +20,8 @@ namespace {
               X(spec_time_width) X(spec_freq_masks) X(spec_freq_width) X(mixup_alpha) X(gain_db)  \
                   X(label_smoothing) X(normalize) X(early_stop) X(ema_decay) X(balanced) X(loss)  \
                       X(calibrate_per_tag) X(use_text) X(text_buckets) X(text_dim) X(text_fields) \
-                          X(select) X(classic_blend) X(classic_c) X(min_steps)
+                          X(select) X(classic_blend) X(classic_c) X(min_steps) \
+                              X(multi_label_epochs)
 
 // Top-level settings saved in config.json ("model" and "recipe" are handled
 // apart; "verbose" is accepted but not saved).
@@ -84,6 +85,8 @@ TrainConfig resolve_config(const std::string& model, const json& overrides,
     apply_top(c, overrides);
     // "epochs: N" given on its own means exactly N epochs.
     if (overrides.contains("epochs") && !overrides.contains("min_steps")) c.recipe.min_steps = 0;
+    if (overrides.contains("epochs") && !overrides.contains("multi_label_epochs"))
+      c.recipe.multi_label_epochs = 0;
   } catch (const json::exception& e) {
     throw Error("config", source, std::string("wrong type of value: ") + e.what());
   }
@@ -94,6 +97,10 @@ TrainConfig resolve_config(const std::string& model, const json& overrides,
 double auto_val_fraction(const TrainConfig& c, bool multi_label) {
   if (c.val_fraction != kAutoValFraction) return c.val_fraction;
   return !multi_label && validation_chooses_nothing(c.recipe) ? 0.0 : kDefaultValFraction;
+}
+
+int task_epochs(const models::Recipe& r, bool multi_label) {
+  return multi_label && r.multi_label_epochs > 0 ? r.multi_label_epochs : r.epochs;
 }
 
 uint64_t folds_seed(const TrainConfig& c) {
@@ -132,6 +139,7 @@ void validate(const TrainConfig& c) {
   need(r.normalize == "band" || r.normalize == "none", "normalize must be band or none");
   need(r.early_stop >= 0, "early_stop must be >= 0 (0 = off)");
   need(r.min_steps >= 0 && r.min_steps <= 10'000'000, "min_steps must be in [0, 1e7] (0 = off)");
+  need(r.multi_label_epochs >= 0, "multi_label_epochs must be >= 0 (0 = epochs)");
   need(r.select == "best" || r.select == "last", "select must be best or last");
   need(r.ema_decay >= 0 && r.ema_decay < 1, "ema_decay must be in [0, 1)");
   need(r.classic_blend >= 0 && r.classic_blend < 1 && r.classic_c > 0,

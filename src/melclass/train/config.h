@@ -55,6 +55,10 @@ void validate(const TrainConfig& config);
 /// training tracks were +1.7 points on average in cross-validation (README) —
 /// else kDefaultValFraction (multi-label calibration, best-epoch selection).
 double auto_val_fraction(const TrainConfig& config, bool multi_label);
+
+/// The recipe's epochs for a task: multi_label_epochs on a multi-label task
+/// when set, else epochs.
+int task_epochs(const models::Recipe& recipe, bool multi_label);
 /// The seed that assigns cross-validation folds: fold_seed, or seed when -1.
 uint64_t folds_seed(const TrainConfig& config);
 nlohmann::json to_json(const TrainConfig& config);

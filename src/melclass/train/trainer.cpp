@@ -140,6 +140,7 @@ void Trainer::load_data() {
   const data::TaskInfo& task = data::task_info(ds.task());
   cfg_.task = task.name;
   cfg_.val_fraction = auto_val_fraction(cfg_, task.multi_label);
+  cfg_.recipe.epochs = task_epochs(cfg_.recipe, task.multi_label);  // config.json: the value used
   vocab_ = data::LabelVocab(ds.label_set(), task.multi_label);
   sources_ = make_sources(cfg_, ds);
   const std::string label_file = data::train_label_path(o.root).string();
