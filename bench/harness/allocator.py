@@ -7,7 +7,6 @@ import json
 import os
 
 import cases
-from proc import run
 
 # MELCLASS_CACHING_ALLOCATOR=0 turns the cache off; any GLIBC_TUNABLES value
 # makes melclass leave glibc's thresholds alone (malloc.check=0 changes nothing).
@@ -16,18 +15,12 @@ GLIBC_DEFAULTS = {"MELCLASS_CACHING_ALLOCATOR": "0", "GLIBC_TUNABLES": "glibc.ma
 
 def train(ctx, root, model, epochs, tag, env):
     out = os.path.join(ctx.work, f"run_allocator_{model}_{tag}")
-    cfg = cases.write_config(ctx, f"recipe_allocator_{model}", model,
-                             {"workers": int(ctx.workers), "classic_blend": 0, "val_fraction": 0.1})
-    p = run([ctx.melclass, "train", "--data", root, "--model", model, "--epochs", epochs,
-             "--threads", ctx.threads, "--batch-size", ctx.s["batch"], "--seed", 0, "--config", cfg,
-             "--out", out, "--quiet"], ctx.log, env=env)
+    p, rates, _ = cases.melclass_train(ctx, root, model, epochs, out, env=env)
     with open(os.path.join(out, "metrics.jsonl"), encoding="utf-8") as f:
-        epochs_log = [json.loads(line) for line in f if line.strip()]
-    rates = [e["samples_per_second"] for e in epochs_log]
+        losses = [json.loads(line)["train_loss"] for line in f if line.strip()]
     return {"samples_per_second": cases.overall_rate(rates),
             "after_first_epoch": cases.overall_rate(rates[1:]) if len(rates) > 1 else None,
-            "wall": p.wall, "max_rss_mb": p.max_rss_mb,
-            "losses": [e["train_loss"] for e in epochs_log]}
+            "wall": p.wall, "max_rss_mb": p.max_rss_mb, "losses": losses}
 
 
 def compare(ctx):

@@ -51,8 +51,9 @@ def npy_load(ctx):
             "load_spectrogram_vs_memcpy": m["load_spectrogram"]["mb_per_second"] / fresh}
 
 
-def melclass_train(ctx, root, model, epochs, out, extra=None):
-    """Runs melclass train; returns (Run, per-epoch samples/s, summary)."""
+def melclass_train(ctx, root, model, epochs, out, extra=None, env=None):
+    """Runs melclass train (with `env` added to the environment); returns (Run,
+    per-epoch samples/s, summary)."""
     # Loader threads as many as the Python reference's DataLoader worker processes;
     # the network alone (no classic expert blended in), as the reference predicts;
     # the reference's 10% validation part (train_ref.py --val-fraction), so both
@@ -63,7 +64,7 @@ def melclass_train(ctx, root, model, epochs, out, extra=None):
     p = run([ctx.melclass, "train", "--data", root, "--model", model, "--epochs", epochs,
              "--threads", ctx.threads, "--batch-size", ctx.s["batch"], "--seed", 0,
              "--config", cfg, "--out", out, "--quiet", "--device", ctx.device], ctx.log,
-            gpu=ctx.gpu)
+            env=env, gpu=ctx.gpu)
     with open(os.path.join(out, "metrics.jsonl"), encoding="utf-8") as f:
         rates = [json.loads(l)["samples_per_second"] for l in f if l.strip()]
     with open(os.path.join(out, "summary.json"), encoding="utf-8") as f:

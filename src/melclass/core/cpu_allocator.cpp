@@ -49,6 +49,8 @@ class CachingCpuAllocator final : public c10::Allocator {
   c10::DataPtr allocate_block(size_t bytes) const;
   // nullptr on a miss; on a hit, `size` becomes the block's. mutex_ held.
   void* take_cached(size_t& size) const;
+  // Returns the largest free block to the system; mutex_ held, free_ not empty.
+  void release_largest_block() const;
   void release_locked() const;
   void release_largest(size_t needed) const;  // until `needed` more bytes fit; mutex_ held
 
@@ -76,26 +78,24 @@ void* CachingCpuAllocator::take_cached(size_t& size) const {
   return ptr;
 }
 
+void CachingCpuAllocator::release_largest_block() const {
+  const auto largest = std::prev(free_.end());
+  std::free(largest->second);
+  stats_.cached_bytes -= largest->first;
+  stats_.released_bytes += largest->first;
+  free_.erase(largest);
+}
+
 void CachingCpuAllocator::release_locked() const {
-  for (const auto& [size, ptr] : free_) {
-    std::free(ptr);
-    stats_.released_bytes += size;
-  }
-  free_.clear();
-  stats_.cached_bytes = 0;
+  while (!free_.empty()) release_largest_block();
 }
 
 void CachingCpuAllocator::release_largest(size_t needed) const {
   const double peak = options_.peak_factor * static_cast<double>(stats_.peak_in_use_bytes);
   const double limit = std::max(static_cast<double>(options_.min_limit_bytes), peak);
   while (!free_.empty() &&
-         static_cast<double>(stats_.in_use_bytes + stats_.cached_bytes + needed) > limit) {
-    const auto largest = std::prev(free_.end());
-    std::free(largest->second);
-    stats_.cached_bytes -= largest->first;
-    stats_.released_bytes += largest->first;
-    free_.erase(largest);
-  }
+         static_cast<double>(stats_.in_use_bytes + stats_.cached_bytes + needed) > limit)
+    release_largest_block();
 }
 
 c10::DataPtr CachingCpuAllocator::allocate_block(size_t bytes) const {

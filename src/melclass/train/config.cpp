@@ -83,10 +83,11 @@ TrainConfig resolve_config(const std::string& model, const json& overrides,
   try {
     apply_recipe(c.recipe, overrides);
     apply_top(c, overrides);
-    // "epochs: N" given on its own means exactly N epochs.
-    if (overrides.contains("epochs") && !overrides.contains("min_steps")) c.recipe.min_steps = 0;
-    if (overrides.contains("epochs") && !overrides.contains("multi_label_epochs"))
-      c.recipe.multi_label_epochs = 0;
+    // "epochs: N" given on its own means exactly N epochs, on every task.
+    if (overrides.contains("epochs")) {
+      if (!overrides.contains("min_steps")) c.recipe.min_steps = 0;
+      if (!overrides.contains("multi_label_epochs")) c.recipe.multi_label_epochs = 0;
+    }
   } catch (const json::exception& e) {
     throw Error("config", source, std::string("wrong type of value: ") + e.what());
   }

@@ -47,11 +47,12 @@ int64_t batches_per_epoch(size_t train_tracks, int batch_size) {
   return static_cast<int64_t>((train_tracks + batch_size - 1) / batch_size);
 }
 
-/// Epochs to run: the recipe's, or more when min_steps needs them on a small
-/// training set.
-int epochs_to_run(const models::Recipe& r, size_t train_tracks) {
+/// Epochs to run: the recipe's for the task (task_epochs), or more when
+/// min_steps needs them on a small training set.
+int epochs_to_run(const models::Recipe& r, bool multi_label, size_t train_tracks) {
   const int64_t per_epoch = std::max<int64_t>(1, batches_per_epoch(train_tracks, r.batch_size));
-  return static_cast<int>(std::max<int64_t>(r.epochs, (r.min_steps + per_epoch - 1) / per_epoch));
+  return static_cast<int>(
+      std::max<int64_t>(task_epochs(r, multi_label), (r.min_steps + per_epoch - 1) / per_epoch));
 }
 
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const models::Recipe& r,
@@ -140,7 +141,6 @@ void Trainer::load_data() {
   const data::TaskInfo& task = data::task_info(ds.task());
   cfg_.task = task.name;
   cfg_.val_fraction = auto_val_fraction(cfg_, task.multi_label);
-  cfg_.recipe.epochs = task_epochs(cfg_.recipe, task.multi_label);  // config.json: the value used
   vocab_ = data::LabelVocab(ds.label_set(), task.multi_label);
   sources_ = make_sources(cfg_, ds);
   const std::string label_file = data::train_label_path(o.root).string();
@@ -342,7 +342,8 @@ TrainResult Trainer::run(const std::function<void(const EpochLog&)>& on_epoch) {
   rng_.seed(cfg_.seed);
   out_ = cfg_.out;
   load_data();
-  cfg_.recipe.epochs = epochs_to_run(cfg_.recipe, train_idx_.size());  // saved in config.json
+  // Saved in config.json: the epochs that run.
+  cfg_.recipe.epochs = epochs_to_run(cfg_.recipe, vocab_.multi_label(), train_idx_.size());
   fs::create_directories(out_);
   fs::remove(classic_file(out_));  // a previous run's expert in this folder
   fit_norm();
