@@ -10,8 +10,7 @@
 
 #include <ATen/Parallel.h>
 #include <torch/nn/functional/loss.h>
-#include <torch/optim/adamw.h>
-#include <torch/optim/sgd.h>
+#include <torch/optim/optimizer.h>
 #include <torch/types.h>
 
 #include "melclass/core/atomic_file.h"
@@ -28,6 +27,7 @@
 #include "melclass/train/loader.h"
 #include "melclass/train/mel_cache.h"
 #include "melclass/train/run_dir.h"
+#include "melclass/train/schedule.h"
 #include "melclass/train/scoring.h"
 #include "melclass/train/split.h"
 
@@ -41,49 +41,6 @@ namespace {
 double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
-
-/// Optimizer steps per epoch: batches of batch_size, the last one partial.
-int64_t batches_per_epoch(size_t train_tracks, int batch_size) {
-  return static_cast<int64_t>((train_tracks + batch_size - 1) / batch_size);
-}
-
-/// Epochs to run: the recipe's for the task (task_epochs), or more when
-/// min_steps needs them on a small training set.
-int epochs_to_run(const models::Recipe& r, bool multi_label, size_t train_tracks) {
-  const int64_t per_epoch = std::max<int64_t>(1, batches_per_epoch(train_tracks, r.batch_size));
-  return static_cast<int>(
-      std::max<int64_t>(task_epochs(r, multi_label), (r.min_steps + per_epoch - 1) / per_epoch));
-}
-
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(const models::Recipe& r,
-                                                        models::ClassifierImpl& model) {
-  if (r.optimizer == "sgd")
-    return std::make_unique<torch::optim::SGD>(model.parameters(),
-                                               torch::optim::SGDOptions(r.lr)
-                                                   .momentum(r.momentum)
-                                                   .nesterov(r.nesterov)
-                                                   .weight_decay(r.weight_decay));
-  return std::make_unique<torch::optim::AdamW>(
-      model.parameters(), torch::optim::AdamWOptions(r.lr).weight_decay(r.weight_decay));
-}
-
-void set_lr(torch::optim::Optimizer& opt, double lr) {
-  for (auto& group : opt.param_groups()) group.options().set_lr(lr);
-}
-
-// ReduceLROnPlateau on validation loss (mode "min"), as torch.optim.lr_scheduler.
-struct Plateau {
-  double best = INFINITY;
-  int bad_epochs = 0;
-  double step(double loss, double lr, double factor, int patience) {
-    if (loss < best * (1 - 1e-4)) {
-      best = loss, bad_epochs = 0;
-      return lr;
-    }
-    if (++bad_epochs > patience) return bad_epochs = 0, lr * factor;
-    return lr;
-  }
-};
 
 class Trainer {
  public:
@@ -212,11 +169,7 @@ void Trainer::build_model() {
 }
 
 double Trainer::lr_at(int64_t step, int64_t total) const {
-  if (cfg_.recipe.scheduler != "cosine") return lr_;
-  const int64_t warmup = std::max<int64_t>(1, total / 20);
-  if (step < warmup) return cfg_.recipe.lr * static_cast<double>(step + 1) / warmup;
-  const double progress = static_cast<double>(step - warmup) / std::max<int64_t>(1, total - warmup);
-  return cfg_.recipe.lr * 0.5 * (1.0 + std::cos(M_PI * progress));
+  return cfg_.recipe.scheduler == "cosine" ? warmup_cosine_lr(cfg_.recipe.lr, step, total) : lr_;
 }
 
 Sample Trainer::make_sample(size_t index, std::mt19937_64& rng) const {
