@@ -13,7 +13,8 @@
 #   --threads N  intra-op threads on both sides (default 2); --workers N: data-loading
 #                workers on both sides (melclass loader threads, DataLoader processes)
 #   --only       npy_load, train_baseline, train_default (the default model), train_tcnet,
-#                predict_full, predict_default, mel_extract, scaling, allocator
+#                predict_full, predict_full_bf16 (both sides under bf16 autocast),
+#                predict_default, mel_extract, scaling, allocator
 #   --rebuild    bring the build up to date first even when the binaries exist
 #   --device     cuda: train and predict on the GPU on both sides (a build against a CUDA
 #                LibTorch, e.g. pip torch's; the Python is $MELCLASS_BENCH_PYTHON, default

@@ -19,6 +19,10 @@ void add_predict_command(CLI::App& app) {
   cmd->add_option("--data", *data, "dataset root")->required();
   cmd->add_option("--out", *out, "prediction JSON (default RUN/predictions.json); CSV beside it");
   cmd->add_option("--device", o->device, "cpu or cuda");
+  cmd->add_option("--autocast", o->autocast,
+                  "none (float32) or bf16: forward passes in bfloat16 (faster on CPUs with "
+                  "AVX-512 BF16/AMX and on GPUs)")
+      ->check(CLI::IsMember({"none", "bf16"}));
   cmd->add_option("--threads", o->threads, "CPU threads (default: all cores)")->check(CLI::NonNegativeNumber);
   cmd->callback([=] {
     o->runs.assign(runs->begin(), runs->end());

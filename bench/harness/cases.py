@@ -124,15 +124,17 @@ def read_scores(path):
     return {r[0]: np.array([float(r[i]) for i in cols]) for r in rows[1:]}
 
 
-def predict(ctx, run_dir, root, tag):
-    """melclass predict and predict_ref.py (same weights) on root's test part."""
+def predict(ctx, run_dir, root, tag, autocast="none"):
+    """melclass predict and predict_ref.py (same weights, same --autocast) on root's test part."""
     m_out = os.path.join(ctx.work, f"pred_{tag}_melclass.json")
     r_out = os.path.join(ctx.work, f"pred_{tag}_python.json")
     mp = run([ctx.melclass, "predict", "--run", run_dir, "--data", root, "--out", m_out,
-              "--threads", ctx.threads, "--device", ctx.device], ctx.log, gpu=ctx.gpu)
+              "--threads", ctx.threads, "--device", ctx.device, "--autocast", autocast], ctx.log,
+             gpu=ctx.gpu)
     m = mp.search(r"predicted (\d+) tracks in ([0-9.]+) s")
     pp = run(ref(ctx, "predict_ref.py") + ["--run", run_dir, "--data", root, "--out", r_out,
-                                           "--threads", ctx.threads, "--device", ctx.device],
+                                           "--threads", ctx.threads, "--device", ctx.device,
+                                           "--autocast", autocast],
              ctx.log, gpu=ctx.gpu)
     a, b = read_scores(os.path.splitext(m_out)[0] + ".csv"), read_scores(os.path.splitext(r_out)[0] + ".csv")
     diff = max(float(np.abs(a[k] - b[k]).max()) for k in a)
@@ -143,9 +145,9 @@ def predict(ctx, run_dir, root, tag):
                     "reference_gpu": pp.gpu}
 
 
-def predict_rates(ctx, run_dir, tag):
+def predict_rates(ctx, run_dir, tag, autocast="none"):
     """predict on the main dataset's test part; tracks/s on both sides, ratio, walls."""
-    mp, pp, d = predict(ctx, run_dir, ctx.main_root, tag)
+    mp, pp, d = predict(ctx, run_dir, ctx.main_root, tag, autocast)
     m_rate, r_rate = d["tracks"] / d["melclass_seconds"], d["tracks"] / d["reference_seconds"]
     return dict(d, unit="tracks/s", melclass=m_rate, reference=r_rate, ratio=m_rate / r_rate,
                 melclass_wall=mp.wall, reference_wall=pp.wall, wall_ratio=pp.wall / mp.wall)
@@ -159,6 +161,19 @@ def predict_default(ctx, run_dir):
 def predict_full(ctx, run_dir):
     """The tcnet run, chunked evaluation (CHUNKS)."""
     return dict(predict_rates(ctx, run_dir, "main"), chunking=CHUNKS)
+
+
+def predict_full_bf16(ctx, run_dir):
+    """predict_full with both sides under bf16 autocast (--autocast bf16); scores
+    compared with the float32 melclass predictions of predict_full when it ran."""
+    r = dict(predict_rates(ctx, run_dir, "main_bf16", "bf16"), chunking=CHUNKS)
+    fp32 = os.path.join(ctx.work, "pred_main_melclass.csv")
+    if os.path.exists(fp32):
+        a = read_scores(fp32)
+        b = read_scores(os.path.join(ctx.work, "pred_main_bf16_melclass.csv"))
+        r["max_abs_diff_vs_float32"] = max(float(np.abs(a[k] - b[k]).max()) for k in a)
+        r["top1_agreement_vs_float32"] = sum(int(a[k].argmax() == b[k].argmax()) for k in a) / len(a)
+    return r
 
 
 def compare_mels(a_dir, b_dir):

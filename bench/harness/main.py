@@ -32,7 +32,7 @@ SETTINGS = {
                  size_python=True, batch=16),
 }
 NAMES = ["npy_load", "train_baseline", "train_default", "train_tcnet", "predict_full",
-         "predict_default", "mel_extract", "scaling", "allocator"]
+         "predict_full_bf16", "predict_default", "mel_extract", "scaling", "allocator"]
 
 
 class Context:
@@ -90,8 +90,8 @@ def make_data(ctx, names):
     """The datasets every comparison reads, made by the project itself."""
     s, t0 = ctx.s, time.perf_counter()
     ctx.main_root = os.path.join(ctx.work, "main")
-    if names & {"npy_load", "train_default", "train_tcnet", "predict_full", "predict_default",
-                 "scaling", "allocator"}:
+    if names & {"npy_load", "train_default", "train_tcnet", "predict_full", "predict_full_bf16",
+                 "predict_default", "scaling", "allocator"}:
         scaling.synth(ctx, ctx.main_root, s["main_tracks"], *s["main_seconds"])
     ctx.baseline_root = os.path.join(ctx.work, "baseline")
     if names & {"train_baseline", "allocator"}:
@@ -133,10 +133,11 @@ def run_comparisons(ctx, names):
         ("train_tcnet", lambda: cases.train(ctx, "tcnet", ctx.main_root,
                                             ctx.s["default_epochs"], "run_train_tcnet")),
         ("predict_full", lambda: cases.predict_full(ctx, tc_run)),
+        ("predict_full_bf16", lambda: cases.predict_full_bf16(ctx, tc_run)),
         ("predict_default", lambda: cases.predict_default(ctx, default_run)),
         ("mel_extract", lambda: cases.mel_extract(ctx)),
     ]
-    if names & {"predict_full", "scaling"}:
+    if names & {"predict_full", "predict_full_bf16", "scaling"}:
         names = names | {"train_tcnet"}  # its run folder is the model they predict with
     if "predict_default" in names:
         names = names | {"train_default"}

@@ -8,7 +8,9 @@ eval_hop, aggregate, batch_size) and labels.json, builds the same model
 .npy -> log10(1 + 10 x) -> windows of eval_frames every eval_hop frames (the
 last aligned to the end, short tracks zero-padded) -> batches of batch_size
 consecutive windows -> per-track aggregation (mean of probabilities, max, or
-logit mean). Writes the JSON label list and a CSV of scores, like melclass.
+logit mean). With --autocast bf16 the forward passes run under
+torch.autocast(dtype=torch.bfloat16), as `melclass predict --autocast bf16`.
+Writes the JSON label list and a CSV of scores, like melclass.
 Timed from after `import torch` to the written output. Prints a RESULT line.
 """
 
@@ -49,7 +51,7 @@ def batched_logits(model, inputs, batch_size, device):
         j = i + 1
         while j < len(inputs) and j - i < batch_size and inputs[j].shape == inputs[i].shape:
             j += 1
-        out.append(model(torch.stack(inputs[i:j]).to(device, non_blocking=True)).cpu())
+        out.append(model(torch.stack(inputs[i:j]).to(device, non_blocking=True)).float().cpu())
         i = j
     return torch.cat(out)
 
@@ -97,6 +99,8 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--random-weights", action="store_true")
     p.add_argument("--device", default="cpu", help="cpu or cuda")
+    p.add_argument("--autocast", default="none", choices=["none", "bf16"],
+                   help="bf16: forward passes under torch.autocast(dtype=torch.bfloat16)")
     a = p.parse_args()
     with common.Timer() as timer:
         threads = common.set_threads(a.threads)
@@ -112,7 +116,8 @@ def main():
         model = model.to(device).eval()
         tracks = common.test_files(a.data)
         parts = []
-        with torch.no_grad():
+        bf16 = torch.autocast(device.type, dtype=torch.bfloat16, enabled=a.autocast == "bf16")
+        with torch.no_grad(), bf16:
             for start in range(0, len(tracks), 64):  # as melclass: 64 files in memory at once
                 mels = [common.load_mel(f) for _, f in tracks[start : start + 64]]
                 parts.append(predict_chunk(model, mels, r, device))

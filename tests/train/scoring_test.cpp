@@ -185,3 +185,39 @@ TEST(PredictSources, TrackWorkersMatchOneWorker) {
       [&] { train::predict_sources(*model, sources, spec, false, torch::kCPU, rng, 3); });
   EXPECT_NE(error.find("missing.npy"), std::string::npos) << error;
 }
+
+// InputSpec::bf16: forward passes under bf16 autocast on both paths (track
+// workers and batched chunks) give float32 probabilities within bfloat16's
+// precision of the float32 ones, same top class, and leave autocast off after.
+TEST(PredictSources, Bf16AutocastStaysCloseToFloat32) {
+  melclass::testing::TempDir dir("bf16");
+  std::vector<train::TrackSource> sources;
+  torch::manual_seed(2);
+  for (const int64_t t : {300, 120, 64}) {
+    const auto file = dir / ("t" + std::to_string(t) + ".npy");
+    io::write_npy(file, torch::rand({1, 128, t}));
+    sources.push_back({file, {}});
+  }
+  models::ModelOptions o;
+  o.n_classes = 4;
+  torch::manual_seed(0);
+  auto model = models::make_model("tcnet", o);
+  train::InputSpec spec;
+  spec.recipe = models::model_spec("tcnet").recipe;
+  spec.recipe.eval_crop = "chunks", spec.recipe.eval_frames = 32;
+  for (const int workers : {1, 2}) {
+    std::mt19937_64 rng(0);
+    spec.bf16 = false;
+    const auto fp32 =
+        train::predict_sources(*model, sources, spec, false, torch::kCPU, rng, workers);
+    spec.bf16 = true;
+    const auto bf16 =
+        train::predict_sources(*model, sources, spec, false, torch::kCPU, rng, workers);
+    EXPECT_EQ(bf16.scalar_type(), at::kFloat);
+    // Autocast is off again: a matmul stays float32 (under autocast it gives bfloat16).
+    EXPECT_EQ(torch::mm(torch::ones({2, 2}), torch::ones({2, 2})).scalar_type(), at::kFloat);
+    EXPECT_TRUE(torch::allclose(bf16, fp32, 0, 3e-2)) << (bf16 - fp32).abs().max();
+    EXPECT_FALSE(torch::equal(bf16, fp32));  // it did run in bfloat16
+    EXPECT_TRUE(torch::allclose(bf16.sum(1), torch::ones({3}), 0, 1e-5));
+  }
+}

@@ -55,7 +55,7 @@ void write_outputs(const PredictOptions& o, const Predictions& p) {
 // One run's probabilities [N, C] over root's test split (calibrated for
 // multi-label); fills `ids` (data_idx order).
 at::Tensor predict_run(const train::LoadedRun& run, const fs::path& root,
-                       std::vector<std::string>& ids, c10::Device device, int threads) {
+                       std::vector<std::string>& ids, c10::Device device, int threads, bool bf16) {
   data::DatasetOptions dopt;
   dopt.root = root;
   dopt.task = data::parse_task(run.config.task);
@@ -66,7 +66,7 @@ at::Tensor predict_run(const train::LoadedRun& run, const fs::path& root,
   const std::vector<train::TrackSource> sources = train::make_sources(run.config, test);
   ids.clear();
   for (const auto& t : test.tracks()) ids.push_back(t.id);
-  return run.predict(sources, device, threads);  // one track per thread
+  return run.predict(sources, device, threads, bf16);  // one track per thread
 }
 
 }  // namespace
@@ -116,6 +116,8 @@ Predictions predict(const PredictOptions& o) {
   check(!o.out.empty(), "predict", "", "no output file given");
   check(o.out.extension() != ".csv", "predict", o.out.string(),
         "the output is the JSON list; the CSV is written beside it");
+  check(o.autocast == "none" || o.autocast == "bf16", "predict", "",
+        "autocast must be none or bf16, not '" + o.autocast + "'");
   const int threads = configure_threads(o.threads);
   const c10::Device device = parse_device(o.device);
   const auto runs = expand_runs(o.runs);
@@ -127,7 +129,8 @@ Predictions predict(const PredictOptions& o) {
     if (k == 0) p.vocab = run.vocab;
     check(run.vocab.labels() == p.vocab.labels() && run.vocab.multi_label() == p.vocab.multi_label(),
           "predict", runs[k].string(), "run has another label vocabulary than " + runs[0].string());
-    const at::Tensor probs = predict_run(run, o.root, p.track_ids, device, threads);
+    const at::Tensor probs =
+        predict_run(run, o.root, p.track_ids, device, threads, o.autocast == "bf16");
     sum = k == 0 ? probs : sum + probs;
     min_tags = std::max(min_tags, run.calibration.min_tags);
   }

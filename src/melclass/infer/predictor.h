@@ -20,6 +20,10 @@ struct PredictOptions {
   std::filesystem::path out;  ///< JSON list; the CSV goes beside it (same stem, .csv)
   std::string device = "cpu";
   int threads = 0;
+  /// "bf16": forward passes under bf16 autocast (on CPUs with AVX-512 BF16 or
+  /// AMX, and GPUs, about twice the convolution throughput; probabilities move
+  /// by ~1e-3); "none": float32.
+  std::string autocast = "none";
 };
 
 struct Predictions {

@@ -88,10 +88,12 @@ InputSpec LoadedRun::input_spec() const {
 }
 
 at::Tensor LoadedRun::predict(const std::vector<TrackSource>& sources, c10::Device device,
-                              int track_workers) const {
+                              int track_workers, bool bf16) const {
   std::mt19937_64 rng(config.seed);
-  const at::Tensor probs = predict_sources(*model, sources, input_spec(), vocab.multi_label(),
-                                           device, rng, track_workers);
+  InputSpec spec = input_spec();
+  spec.bf16 = bf16;
+  const at::Tensor probs =
+      predict_sources(*model, sources, spec, vocab.multi_label(), device, rng, track_workers);
   return vocab.multi_label() ? apply_calibration(probs, calibration) : probs;
 }
 

@@ -69,8 +69,9 @@ struct LoadedRun {
   InputSpec input_spec() const;
   /// Probabilities [N, C] for `sources` (predict_sources with this run's input
   /// spec; multi-label ones calibrated, so 0.5 is the decision cut).
+  /// bf16: forward passes under bf16 autocast (InputSpec::bf16).
   at::Tensor predict(const std::vector<TrackSource>& sources, c10::Device device,
-                     int track_workers = 1) const;
+                     int track_workers = 1, bool bf16 = false) const;
 };
 
 /// Rebuilds the model from config.json + labels.json and loads model.pt onto

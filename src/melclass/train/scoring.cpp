@@ -8,6 +8,7 @@
 #include <torch/utils.h>
 
 #include "melclass/core/parallel.h"
+#include "melclass/core/runtime.h"
 #include "melclass/data/spectrogram.h"
 #include "melclass/text/featurizer.h"
 
@@ -87,7 +88,8 @@ at::Tensor logits_in_eval_mode(models::ClassifierImpl& model, const std::vector<
       ++j;
     const std::vector<TrackInput> group(inputs.begin() + static_cast<std::ptrdiff_t>(i),
                                         inputs.begin() + static_cast<std::ptrdiff_t>(j));
-    out.push_back(model.forward_input(make_model_input(group, device)).cpu());
+    // float32 out (a no-op unless under bf16 autocast): aggregation and activations in float32.
+    out.push_back(model.forward_input(make_model_input(group, device)).to(at::kFloat).cpu());
     i = j;
   }
   return torch::cat(out);
@@ -199,8 +201,12 @@ at::Tensor sources_in_parallel(models::ClassifierImpl& model,
   parallel_for_each(sources.size(), po, [&](size_t i) {
     std::mt19937_64 rng(0);  // not drawn from: no random evaluation crops on this path
     const std::vector<TrackInput> one{load_input(sources[i], spec, rng)};
-    out[i] = blend_classic(spec, tracks_in_eval_mode(model, one, spec.recipe, multi_label, device),
-                           one)[0];
+    at::Tensor probs;
+    {
+      AutocastGuard autocast(device, spec.bf16);  // per thread: autocast state is thread-local
+      probs = tracks_in_eval_mode(model, one, spec.recipe, multi_label, device);
+    }
+    out[i] = blend_classic(spec, probs, one)[0];
   });
   return torch::stack(out);
 }
@@ -219,8 +225,12 @@ at::Tensor predict_sources(models::ClassifierImpl& model, const std::vector<Trac
     std::vector<TrackInput> inputs;
     for (size_t i = start; i < std::min(sources.size(), start + kChunk); ++i)
       inputs.push_back(load_input(sources[i], spec, rng));
-    chunks.push_back(blend_classic(
-        spec, predict_tracks(model, inputs, spec.recipe, multi_label, device), inputs));
+    at::Tensor probs;
+    {
+      AutocastGuard autocast(device, spec.bf16);
+      probs = predict_tracks(model, inputs, spec.recipe, multi_label, device);
+    }
+    chunks.push_back(blend_classic(spec, probs, inputs));
   }
   return torch::cat(chunks);
 }

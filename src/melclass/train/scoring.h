@@ -42,6 +42,9 @@ struct InputSpec {
   /// The run's classic expert (classic.json), blended into predict_sources'
   /// probabilities with weight recipe.classic_blend; null: the network alone.
   std::shared_ptr<const models::ClassicLinear> classic;
+  /// predict_sources: forward passes under bf16 autocast (AutocastGuard; the
+  /// classic expert and the aggregation stay in float32/float64).
+  bool bf16 = false;
 };
 
 /// Packs a batch: mel [B, F, L] stacked (when defined) and the text bags
