@@ -19,5 +19,5 @@ cmake -S . -B build-gpu -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$torch_p
 cmake --build build-gpu -j"$(nproc)" >/dev/null
 out_json=bench/results/gpu-$(date +%Y%m%d-%H%M%S).json
 MELCLASS_BENCH_PYTHON="$py" bench/run.sh --build build-gpu --device cuda --out "$out_json" \
-  --only train_baseline,train_default,train_tcnet,predict_full,predict_full_bf16,predict_default "$@"
+  --only train_baseline,train_default,train_default_bf16,train_tcnet,predict_full,predict_full_bf16,predict_default "$@"
 if [[ -n "${OUT:-}" ]]; then cp "$out_json" "${out_json%.json}".log "$OUT"/ 2>/dev/null || true; fi

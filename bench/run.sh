@@ -12,7 +12,8 @@
 #                built with scripts/build.sh (or cmake for another folder) when missing
 #   --threads N  intra-op threads on both sides (default 2); --workers N: data-loading
 #                workers on both sides (melclass loader threads, DataLoader processes)
-#   --only       npy_load, train_baseline, train_default (the default model), train_tcnet,
+#   --only       npy_load, train_baseline, train_default (the default model),
+#                train_default_bf16 (the same, both sides under bf16 autocast), train_tcnet,
 #                predict_full, predict_full_bf16 (both sides under bf16 autocast),
 #                predict_default, mel_extract, scaling, allocator
 #   --rebuild    bring the build up to date first even when the binaries exist

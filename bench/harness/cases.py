@@ -91,12 +91,15 @@ def overall_rate(rates):
 CONV2D_MODELS = ("baseline", "crnn", "shortres")  # melclass stores their conv weights channels-last
 
 
-def train(ctx, model, root, epochs, run_name, channels_last_too=False):
+def train(ctx, model, root, epochs, run_name, channels_last_too=False, autocast="none"):
     """channels_last_too: also time the reference with channels-last weights (a detail;
-    the ratio stays against the plain script a user would write)."""
+    the ratio stays against the plain script a user would write). autocast "bf16":
+    both sides train under bf16 autocast."""
     out = os.path.join(ctx.work, run_name)
-    mp, rates, summary = melclass_train(ctx, root, model, epochs, out)
-    pp, pr = python_train(ctx, root, model, epochs, os.path.join(out, "model.pt"))
+    mp, rates, summary = melclass_train(ctx, root, model, epochs, out,
+                                        {"autocast": autocast} if autocast != "none" else None)
+    pp, pr = python_train(ctx, root, model, epochs, os.path.join(out, "model.pt"),
+                          ["--autocast", autocast] if autocast != "none" else ())
     m_rate = overall_rate(rates)
     extra = {}
     if channels_last_too and model in CONV2D_MODELS:

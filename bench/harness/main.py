@@ -31,8 +31,9 @@ SETTINGS = {
                  length_tracks=16, sizes=[1000, 10000], size_seconds=(2, 4), size_frames=64,
                  size_python=True, batch=16),
 }
-NAMES = ["npy_load", "train_baseline", "train_default", "train_tcnet", "predict_full",
-         "predict_full_bf16", "predict_default", "mel_extract", "scaling", "allocator"]
+NAMES = ["npy_load", "train_baseline", "train_default", "train_default_bf16", "train_tcnet",
+         "predict_full", "predict_full_bf16", "predict_default", "mel_extract", "scaling",
+         "allocator"]
 
 
 class Context:
@@ -90,8 +91,8 @@ def make_data(ctx, names):
     """The datasets every comparison reads, made by the project itself."""
     s, t0 = ctx.s, time.perf_counter()
     ctx.main_root = os.path.join(ctx.work, "main")
-    if names & {"npy_load", "train_default", "train_tcnet", "predict_full", "predict_full_bf16",
-                 "predict_default", "scaling", "allocator"}:
+    if names & {"npy_load", "train_default", "train_default_bf16", "train_tcnet", "predict_full",
+                 "predict_full_bf16", "predict_default", "scaling", "allocator"}:
         scaling.synth(ctx, ctx.main_root, s["main_tracks"], *s["main_seconds"])
     ctx.baseline_root = os.path.join(ctx.work, "baseline")
     if names & {"train_baseline", "allocator"}:
@@ -130,6 +131,9 @@ def run_comparisons(ctx, names):
             ctx, ctx.default_model, ctx.main_root,
             ctx.s["stats_epochs" if ctx.default_model.startswith("stats") else "default_epochs"],
             "run_train_default", channels_last_too=True)),
+        ("train_default_bf16", lambda: cases.train(
+            ctx, ctx.default_model, ctx.main_root, ctx.s["default_epochs"],
+            "run_train_default_bf16", autocast="bf16")),
         ("train_tcnet", lambda: cases.train(ctx, "tcnet", ctx.main_root,
                                             ctx.s["default_epochs"], "run_train_tcnet")),
         ("predict_full", lambda: cases.predict_full(ctx, tc_run)),

@@ -51,6 +51,9 @@ def parse_args():
     p.add_argument("--device", default="cpu", help="cpu or cuda (pinned batches, non-blocking copies)")
     p.add_argument("--channels-last", action="store_true",
                    help="model.to(memory_format=torch.channels_last), as melclass stores 2D CNNs")
+    p.add_argument("--autocast", default="none", choices=["none", "bf16"],
+                   help="bf16: forward passes under torch.autocast(dtype=torch.bfloat16), loss in "
+                        "float32 (melclass's `autocast: bf16`)")
     return p.parse_args()
 
 
@@ -74,7 +77,9 @@ def run_epoch(model, loader, opt, recipe, state, device):
             for group in opt.param_groups:
                 group["lr"] = models.cosine_lr(recipe["lr"], state["step"], state["total"])
         opt.zero_grad()
-        loss = F.cross_entropy(model(x), y)
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=state["bf16"]):
+            logits = model(x)
+        loss = F.cross_entropy(logits.float(), y)
         loss.backward()
         opt.step()
         state["loss"] = loss.item()
@@ -109,7 +114,8 @@ def main():
                         persistent_workers=a.workers > 0, drop_last=False,
                         pin_memory=device.type == "cuda")
     opt = models.make_optimizer(a.model, model)
-    state = {"step": 0, "total": len(loader) * a.epochs, "loss": float("nan")}
+    state = {"step": 0, "total": len(loader) * a.epochs, "loss": float("nan"),
+             "bf16": a.autocast == "bf16"}
     epochs = []
     for epoch in range(1, a.epochs + 1):
         samples, seconds, waited = run_epoch(model, loader, opt, recipe, state, device)
