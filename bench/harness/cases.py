@@ -127,6 +127,12 @@ def read_scores(path):
     return {r[0]: np.array([float(r[i]) for i in cols]) for r in rows[1:]}
 
 
+def compare_scores(a, b):
+    """Two read_scores results over the same tracks -> (largest |a - b|, top-1 agreement)."""
+    diff = max(float(np.abs(a[k] - b[k]).max()) for k in a)
+    return diff, sum(int(a[k].argmax() == b[k].argmax()) for k in a) / len(a)
+
+
 def predict(ctx, run_dir, root, tag, autocast="none"):
     """melclass predict and predict_ref.py (same weights, same --autocast) on root's test part."""
     m_out = os.path.join(ctx.work, f"pred_{tag}_melclass.json")
@@ -140,8 +146,7 @@ def predict(ctx, run_dir, root, tag, autocast="none"):
                                            "--autocast", autocast],
              ctx.log, gpu=ctx.gpu)
     a, b = read_scores(os.path.splitext(m_out)[0] + ".csv"), read_scores(os.path.splitext(r_out)[0] + ".csv")
-    diff = max(float(np.abs(a[k] - b[k]).max()) for k in a)
-    agree = sum(int(a[k].argmax() == b[k].argmax()) for k in a) / len(a)
+    diff, agree = compare_scores(a, b)
     return mp, pp, {"tracks": int(m.group(1)), "melclass_seconds": float(m.group(2)),
                     "reference_seconds": pp.result()["seconds"], "max_abs_score_diff": diff,
                     "top1_agreement": agree, "device": ctx.device, "melclass_gpu": mp.gpu,
@@ -174,8 +179,7 @@ def predict_full_bf16(ctx, run_dir):
     if os.path.exists(fp32):
         a = read_scores(fp32)
         b = read_scores(os.path.join(ctx.work, "pred_main_bf16_melclass.csv"))
-        r["max_abs_diff_vs_float32"] = max(float(np.abs(a[k] - b[k]).max()) for k in a)
-        r["top1_agreement_vs_float32"] = sum(int(a[k].argmax() == b[k].argmax()) for k in a) / len(a)
+        r["max_abs_diff_vs_float32"], r["top1_agreement_vs_float32"] = compare_scores(a, b)
     return r
 
 

@@ -186,6 +186,19 @@ at::Tensor blend_classic(const InputSpec& spec, const at::Tensor& probs,
   return (1 - w) * probs + w * spec.classic->probabilities(torch::stack(features));
 }
 
+// probs [N, C] of `inputs`, the model already in eval mode: the forward passes
+// under the spec's autocast (a guard on the calling thread: autocast state is
+// thread-local), the classic expert blended in afterwards, outside it.
+at::Tensor score_inputs(models::ClassifierImpl& model, const std::vector<TrackInput>& inputs,
+                        const InputSpec& spec, bool multi_label, c10::Device device) {
+  at::Tensor probs;
+  {
+    AutocastGuard autocast(device, spec.bf16);
+    probs = tracks_in_eval_mode(model, inputs, spec.recipe, multi_label, device);
+  }
+  return blend_classic(spec, probs, inputs);
+}
+
 // predict_sources with `workers` threads, each taking the next track, loading
 // it and running the model on it with one intra-op thread: on a few cores,
 // whole-track models (small convolutions, a sequential GRU) use one core per
@@ -201,12 +214,7 @@ at::Tensor sources_in_parallel(models::ClassifierImpl& model,
   parallel_for_each(sources.size(), po, [&](size_t i) {
     std::mt19937_64 rng(0);  // not drawn from: no random evaluation crops on this path
     const std::vector<TrackInput> one{load_input(sources[i], spec, rng)};
-    at::Tensor probs;
-    {
-      AutocastGuard autocast(device, spec.bf16);  // per thread: autocast state is thread-local
-      probs = tracks_in_eval_mode(model, one, spec.recipe, multi_label, device);
-    }
-    out[i] = blend_classic(spec, probs, one)[0];
+    out[i] = score_inputs(model, one, spec, multi_label, device)[0];
   });
   return torch::stack(out);
 }
@@ -219,18 +227,14 @@ at::Tensor predict_sources(models::ClassifierImpl& model, const std::vector<Trac
       std::min<size_t>(static_cast<size_t>(std::max(1, track_workers)), sources.size()));
   if (workers > 1 && device.is_cpu() && spec.audio && spec.recipe.eval_crop != "random")
     return sources_in_parallel(model, sources, spec, multi_label, device, workers);
+  model.eval();
   constexpr size_t kChunk = 64;
   std::vector<at::Tensor> chunks;
   for (size_t start = 0; start < sources.size(); start += kChunk) {
     std::vector<TrackInput> inputs;
     for (size_t i = start; i < std::min(sources.size(), start + kChunk); ++i)
       inputs.push_back(load_input(sources[i], spec, rng));
-    at::Tensor probs;
-    {
-      AutocastGuard autocast(device, spec.bf16);
-      probs = predict_tracks(model, inputs, spec.recipe, multi_label, device);
-    }
-    chunks.push_back(blend_classic(spec, probs, inputs));
+    chunks.push_back(score_inputs(model, inputs, spec, multi_label, device));
   }
   return torch::cat(chunks);
 }
