@@ -95,6 +95,12 @@ void set_autocast_dtype(c10::DeviceType t, at::ScalarType d) {
 #endif
 }  // namespace
 
+bool parse_autocast(const std::string& name, const std::string& component) {
+  check(name == "none" || name == "bf16", component, "",
+        "autocast must be none or bf16, not '" + name + "'");
+  return name == "bf16";
+}
+
 AutocastGuard::AutocastGuard(c10::Device device, bool bf16) : type_(device.type()) {
   if (!bf16) return;
   check(type_ == c10::kCPU || type_ == c10::kCUDA, "autocast", "",

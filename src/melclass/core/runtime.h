@@ -50,6 +50,10 @@ c10::Device parse_device(const std::string& name);
 /// Version of the LibTorch we were built against, e.g. "1.13.1".
 std::string torch_version();
 
+/// Parses an autocast setting: "none" -> false, "bf16" -> true; throws Error
+/// naming `component` for anything else. The one place that knows the names.
+bool parse_autocast(const std::string& name, const std::string& component);
+
 /// While alive, runs this thread's LibTorch operations on `device` under
 /// autocast to bfloat16 when `bf16` is true (matmuls and convolutions in bf16,
 /// reductions and losses in float32; PyTorch's torch.autocast); restores the

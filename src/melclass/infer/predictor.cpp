@@ -116,8 +116,7 @@ Predictions predict(const PredictOptions& o) {
   check(!o.out.empty(), "predict", "", "no output file given");
   check(o.out.extension() != ".csv", "predict", o.out.string(),
         "the output is the JSON list; the CSV is written beside it");
-  check(o.autocast == "none" || o.autocast == "bf16", "predict", "",
-        "autocast must be none or bf16, not '" + o.autocast + "'");
+  const bool bf16 = parse_autocast(o.autocast, "predict");
   const int threads = configure_threads(o.threads);
   const c10::Device device = parse_device(o.device);
   const auto runs = expand_runs(o.runs);
@@ -129,8 +128,7 @@ Predictions predict(const PredictOptions& o) {
     if (k == 0) p.vocab = run.vocab;
     check(run.vocab.labels() == p.vocab.labels() && run.vocab.multi_label() == p.vocab.multi_label(),
           "predict", runs[k].string(), "run has another label vocabulary than " + runs[0].string());
-    const at::Tensor probs =
-        predict_run(run, o.root, p.track_ids, device, threads, o.autocast == "bf16");
+    const at::Tensor probs = predict_run(run, o.root, p.track_ids, device, threads, bf16);
     sum = k == 0 ? probs : sum + probs;
     min_tags = std::max(min_tags, run.calibration.min_tags);
   }

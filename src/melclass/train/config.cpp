@@ -1,6 +1,7 @@
 #include "melclass/train/config.h"
 
 #include "melclass/core/error.h"
+#include "melclass/core/runtime.h"
 #include "melclass/data/spectrogram.h"
 #include "melclass/models/registry.h"
 
@@ -161,7 +162,7 @@ void validate(const TrainConfig& c) {
   need(c.n_mels > 0, "n_mels must be positive");
   need(c.threads >= 0, "threads must be >= 0");
   need(c.workers >= 0 && c.workers <= 64, "workers must be in [0, 64]");
-  need(c.autocast == "none" || c.autocast == "bf16", "autocast must be none or bf16");
+  parse_autocast(c.autocast, "config");
 }
 
 json to_json(const TrainConfig& c) {

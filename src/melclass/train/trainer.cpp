@@ -220,7 +220,7 @@ double Trainer::train_epoch(int epoch, int64_t& samples, double& wait_seconds) {
     opt_->zero_grad();
     at::Tensor logits;
     {
-      AutocastGuard autocast(device_, cfg_.autocast == "bf16");
+      AutocastGuard autocast(device_, parse_autocast(cfg_.autocast, "train"));
       logits = model_->forward_input(in);
     }
     logits = logits.to(at::kFloat);  // losses in float32 (a no-op without autocast)
