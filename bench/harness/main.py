@@ -21,7 +21,7 @@ from proc import Log, machine_info, run  # noqa: E402
 # Sizes of the generated data and runs. quick: under 10 minutes on 2 idle cores.
 SETTINGS = {
     "quick": dict(main_tracks=160, main_seconds=(10, 40), default_epochs=6, stats_epochs=12,
-                  baseline_tracks=40, baseline_seconds=(20, 45), baseline_epochs=1,
+                  baseline_tracks=40, baseline_seconds=(20, 45), baseline_epochs=2,
                   wav_count=48, wav_seconds=60, npy_passes=3, lengths=[30, 120, 600],
                   length_tracks=8, sizes=[1000, 10000], size_seconds=(1, 2), size_frames=32,
                   size_python=False, batch=16),
