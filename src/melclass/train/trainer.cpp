@@ -64,6 +64,12 @@ class Trainer {
   void validate_epoch(EpochLog& log);
   double lr_at(int64_t step, int64_t total_steps) const;
   bool end_epoch(const EpochLog& log, int epoch);
+  /// Data, normalisation, model and optimizer; writes config.json and labels.json.
+  void prepare();
+  /// Trains and validates one epoch; appends its line to `metrics`. True: stop.
+  bool run_epoch(int epoch, Plateau& plateau, std::ostream& metrics, EpochLog& log);
+  /// Fits the classic expert where it applies; writes summary.json.
+  void finish(Clock::time_point start, double sps_sum, double wait_sum, int epochs_run);
   InputSpec input_spec() const {
     return InputSpec{cfg_.n_mels, cfg_.recipe, norm_, audio_, nullptr};
   }
@@ -288,8 +294,7 @@ bool Trainer::end_epoch(const EpochLog& log, int epoch) {
   return !better && cfg_.recipe.early_stop > 0 && ++stale_epochs_ >= cfg_.recipe.early_stop;
 }
 
-TrainResult Trainer::run(const std::function<void(const EpochLog&)>& on_epoch) {
-  const auto start = Clock::now();
+void Trainer::prepare() {
   configure_threads(cfg_.threads);
   seed_everything(cfg_.seed);
   rng_.seed(cfg_.seed);
@@ -304,40 +309,37 @@ TrainResult Trainer::run(const std::function<void(const EpochLog&)>& on_epoch) {
   write_file_atomically(config_file(out_),
                         [&](std::ostream& s) { s << to_json(cfg_).dump(2) << "\n"; });
   vocab_.save(vocab_file(out_));
-  std::ofstream metrics(metrics_file(out_), std::ios::trunc);
   total_steps_ = batches_per_epoch(train_idx_.size(), cfg_.recipe.batch_size) * cfg_.recipe.epochs;
-  Plateau plateau;
-  double sps_sum = 0, wait_sum = 0;
-  int epochs_run = 0;
   result_.best_metric = val_idx_.empty() ? std::numeric_limits<double>::quiet_NaN() : -1;
-  for (int epoch = 1; epoch <= cfg_.recipe.epochs; ++epoch) {
-    const auto t0 = Clock::now();
-    EpochLog log;
-    log.epoch = epoch;
-    log.lr = lr_;
-    int64_t samples = 0;
-    double wait = 0;
-    log.train_loss = train_epoch(epoch, samples, wait);
-    const double train_seconds = std::max(1e-9, seconds_since(t0));
-    log.samples_per_second = samples / train_seconds;
-    log.data_wait_fraction = wait / train_seconds;
-    check(std::isfinite(log.train_loss), "train", "", "training diverged (loss is NaN/Inf)");
-    if (ema_) ema_->swap(*model_);  // validate and save the averaged weights
-    validate_epoch(log);
-    const double best_before = result_.best_metric;
-    const bool stop = end_epoch(log, epoch);
-    if (ema_) ema_->swap(*model_);
-    log.best = result_.best_metric > best_before;
-    log.seconds = seconds_since(t0);
-    result_.metric_name = log.metric_name;
-    if (cfg_.recipe.scheduler == "plateau")
-      set_lr(*opt_, lr_ = plateau.step(log.val_loss, lr_, cfg_.recipe.plateau_factor,
-                                       cfg_.recipe.plateau_patience));
-    metrics << to_json(log).dump() << "\n" << std::flush;
-    sps_sum += log.samples_per_second, wait_sum += log.data_wait_fraction, ++epochs_run;
-    if (on_epoch) on_epoch(log);
-    if (stop) break;
-  }
+}
+
+bool Trainer::run_epoch(int epoch, Plateau& plateau, std::ostream& metrics, EpochLog& log) {
+  const auto t0 = Clock::now();
+  log.epoch = epoch;
+  log.lr = lr_;
+  int64_t samples = 0;
+  double wait = 0;
+  log.train_loss = train_epoch(epoch, samples, wait);
+  const double train_seconds = std::max(1e-9, seconds_since(t0));
+  log.samples_per_second = samples / train_seconds;
+  log.data_wait_fraction = wait / train_seconds;
+  check(std::isfinite(log.train_loss), "train", "", "training diverged (loss is NaN/Inf)");
+  if (ema_) ema_->swap(*model_);  // validate and save the averaged weights
+  validate_epoch(log);
+  const double best_before = result_.best_metric;
+  const bool stop = end_epoch(log, epoch);
+  if (ema_) ema_->swap(*model_);
+  log.best = result_.best_metric > best_before;
+  log.seconds = seconds_since(t0);
+  result_.metric_name = log.metric_name;
+  if (cfg_.recipe.scheduler == "plateau")
+    set_lr(*opt_, lr_ = plateau.step(log.val_loss, lr_, cfg_.recipe.plateau_factor,
+                                     cfg_.recipe.plateau_patience));
+  metrics << to_json(log).dump() << "\n" << std::flush;
+  return stop;
+}
+
+void Trainer::finish(Clock::time_point start, double sps_sum, double wait_sum, int epochs_run) {
   result_.epochs_run = epochs_run;
   if (fits_classic(cfg_, vocab_.multi_label())) fit_classic();
   result_.seconds = seconds_since(start);
@@ -345,6 +347,23 @@ TrainResult Trainer::run(const std::function<void(const EpochLog&)>& on_epoch) {
   result_.data_wait_fraction = wait_sum / std::max(1, epochs_run);
   write_file_atomically(summary_file(out_),
                         [&](std::ostream& s) { s << to_json(result_).dump(2) << "\n"; });
+}
+
+TrainResult Trainer::run(const std::function<void(const EpochLog&)>& on_epoch) {
+  const auto start = Clock::now();
+  prepare();
+  std::ofstream metrics(metrics_file(out_), std::ios::trunc);
+  Plateau plateau;
+  double sps_sum = 0, wait_sum = 0;
+  int epochs_run = 0;
+  for (int epoch = 1; epoch <= cfg_.recipe.epochs; ++epoch) {
+    EpochLog log;
+    const bool stop = run_epoch(epoch, plateau, metrics, log);
+    sps_sum += log.samples_per_second, wait_sum += log.data_wait_fraction, ++epochs_run;
+    if (on_epoch) on_epoch(log);
+    if (stop) break;
+  }
+  finish(start, sps_sum, wait_sum, epochs_run);
   return result_;
 }
 
