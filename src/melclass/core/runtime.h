@@ -51,7 +51,8 @@ c10::Device parse_device(const std::string& name);
 std::string torch_version();
 
 /// Parses an autocast setting: "none" -> false, "bf16" -> true; throws Error
-/// naming `component` for anything else. The one place that knows the names.
+/// naming `component` for anything else. The library's one check of the
+/// names (`predict --autocast` also lists them, for --help).
 bool parse_autocast(const std::string& name, const std::string& component);
 
 /// While alive, runs this thread's LibTorch operations on `device` under

@@ -216,6 +216,7 @@ double Trainer::train_epoch(int epoch, int64_t& samples, double& wait_seconds) {
   BatchLoader loader(
       epoch_order(train_idx_, labels_, cfg_.recipe.balanced && !vocab_.multi_label(), rng_),
       [this](size_t i, std::mt19937_64& rng) { return make_sample(i, rng); }, lo);
+  const bool bf16 = parse_autocast(cfg_.autocast, "train");
   double loss_sum = 0;
   int batches = 0;
   while (auto batch = loader.next()) {
@@ -226,7 +227,7 @@ double Trainer::train_epoch(int epoch, int64_t& samples, double& wait_seconds) {
     opt_->zero_grad();
     at::Tensor logits;
     {
-      AutocastGuard autocast(device_, parse_autocast(cfg_.autocast, "train"));
+      AutocastGuard autocast(device_, bf16);
       logits = model_->forward_input(in);
     }
     logits = logits.to(at::kFloat);  // losses in float32 (a no-op without autocast)
