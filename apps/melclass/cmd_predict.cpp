@@ -10,6 +10,7 @@ void add_predict_command(CLI::App& app) {
   auto runs = std::make_shared<std::vector<std::string>>();
   auto data = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>();
+  auto pool = std::make_shared<double>(-1);
   CLI::App* cmd = app.add_subcommand("predict", "predict ROOT/test/test_data with a trained run");
   cmd->add_option("--run", *runs,
                   "run folder written by train; several (or a cv folder) average their "
@@ -24,7 +25,12 @@ void add_predict_command(CLI::App& app) {
                   "AVX-512 BF16/AMX and on GPUs)")
       ->check(CLI::IsMember({"none", "bf16"}));
   cmd->add_option("--threads", o->threads, "CPU threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--artist-pool", *pool,
+                  "single-label tasks: weight of the artist consensus over the predicted tracks "
+                  "(0 = off; default: the run's artist_pool)")
+      ->check(CLI::Range(0.0, 1.0));
   cmd->callback([=] {
+    if (*pool >= 0) o->artist_pool = *pool;
     o->runs.assign(runs->begin(), runs->end());
     o->root = *data;
     o->out = out->empty() ? o->runs.front() / "predictions.json" : std::filesystem::path(*out);

@@ -128,6 +128,31 @@ TEST(Predict, MoodWritesTagLists) {
   EXPECT_EQ(rows[0].rfind("track_id,tags,score_", 0), 0u) << rows[0];
 }
 
+TEST(Predict, ArtistPoolGivesOneArtistOneAnswer) {
+  TempDir dir("predict-pool");
+  train_tiny(dir / "data", dir / "run", data::Task::kStation);
+  // Test tracks 0 and 2 by the same artist (a Korean name: keys are UTF-8).
+  const fs::path meta = data::test_meta_path(dir / "data", data::Task::kStation);
+  json m = json::parse(read_text_file(meta));
+  m["artist_name_list"]["2"] = m["artist_name_list"]["0"];
+  write_file_atomically(meta, [&](std::ostream& s) { s << m.dump(); });
+  auto o = options(dir);
+  o.artist_pool = 0;  // tcnet's recipe pools nothing either; 0 states it
+  const auto raw = infer::predict(o).probabilities;
+  o.artist_pool = 1;
+  const auto pooled = infer::predict(o).probabilities;
+  // Shared artist: one row, the normalised geometric mean of the two.
+  EXPECT_TRUE(torch::allclose(pooled[0], pooled[2], 1e-6, 1e-6));
+  const auto geo = (raw[0].log() + raw[2].log()).mul(0.5).softmax(0);
+  EXPECT_TRUE(torch::allclose(pooled[0], geo, 1e-5, 1e-6)) << pooled[0] << geo;
+  // Own artists: unchanged.
+  EXPECT_TRUE(torch::allclose(pooled[1], raw[1], 1e-6, 1e-6));
+  EXPECT_TRUE(torch::allclose(pooled[3], raw[3], 1e-6, 1e-6));
+  // What predict wrote is the pooled decision.
+  const json list = json::parse(read_text_file(o.out));
+  EXPECT_EQ(list[0], list[2]);
+}
+
 TEST(Predict, Errors) {
   TempDir dir("predict-err");
   auto o = options(dir);

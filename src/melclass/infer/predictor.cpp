@@ -12,8 +12,10 @@
 #include "melclass/core/runtime.h"
 #include "melclass/data/dataset.h"
 #include "melclass/train/calibration.h"
+#include "melclass/train/group_pool.h"
 #include "melclass/train/run_dir.h"
 #include "melclass/train/scoring.h"
+#include "melclass/train/split.h"
 
 namespace fs = std::filesystem;
 
@@ -53,9 +55,10 @@ void write_outputs(const PredictOptions& o, const Predictions& p) {
 }
 
 // One run's probabilities [N, C] over root's test split (calibrated for
-// multi-label); fills `ids` (data_idx order).
+// multi-label); fills `ids` (data_idx order) and each track's artist group.
 at::Tensor predict_run(const train::LoadedRun& run, const fs::path& root,
-                       std::vector<std::string>& ids, c10::Device device, int threads, bool bf16) {
+                       std::vector<std::string>& ids, std::vector<std::string>& groups,
+                       c10::Device device, int threads, bool bf16) {
   data::DatasetOptions dopt;
   dopt.root = root;
   dopt.task = data::parse_task(run.config.task);
@@ -64,8 +67,8 @@ at::Tensor predict_run(const train::LoadedRun& run, const fs::path& root,
   dopt.require_spectrograms = train::uses_audio(run.config);
   const auto test = data::Dataset::load(dopt, data::Split::kTest);
   const std::vector<train::TrackSource> sources = train::make_sources(run.config, test);
-  ids.clear();
-  for (const auto& t : test.tracks()) ids.push_back(t.id);
+  ids.clear(), groups.clear();
+  for (const auto& t : test.tracks()) ids.push_back(t.id), groups.push_back(train::artist_group(t));
   return run.predict(sources, device, threads, bf16);  // one track per thread
 }
 
@@ -123,16 +126,19 @@ Predictions predict(const PredictOptions& o) {
   Predictions p;
   at::Tensor sum;
   int min_tags = 0;
+  double pool = 0;
+  std::vector<std::string> groups;
   for (size_t k = 0; k < runs.size(); ++k) {
     train::LoadedRun run = train::load_run(runs[k], device);
-    if (k == 0) p.vocab = run.vocab;
+    if (k == 0) p.vocab = run.vocab, pool = o.artist_pool.value_or(run.config.recipe.artist_pool);
     check(run.vocab.labels() == p.vocab.labels() && run.vocab.multi_label() == p.vocab.multi_label(),
           "predict", runs[k].string(), "run has another label vocabulary than " + runs[0].string());
-    const at::Tensor probs = predict_run(run, o.root, p.track_ids, device, threads, bf16);
+    const at::Tensor probs = predict_run(run, o.root, p.track_ids, groups, device, threads, bf16);
     sum = k == 0 ? probs : sum + probs;
     min_tags = std::max(min_tags, run.calibration.min_tags);
   }
   p.probabilities = sum / static_cast<double>(runs.size());
+  if (!p.vocab.multi_label()) p.probabilities = train::pool_by_group(p.probabilities, groups, pool);
   p.labels = decide_labels(p.probabilities, p.vocab, min_tags);
   write_outputs(o, p);
   p.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

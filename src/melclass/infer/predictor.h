@@ -3,6 +3,7 @@
 // infer() output for ROOT/test/test_data, plus a CSV with per-class scores.
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,9 @@ struct PredictOptions {
   /// AMX, and GPUs, about twice the convolution throughput; probabilities move
   /// by ~1e-3); "none": float32.
   std::string autocast = "none";
+  /// Artist consensus weight (train/group_pool.h) for single-label tasks; unset:
+  /// the first run's recipe.artist_pool. 0 turns it off.
+  std::optional<double> artist_pool;
 };
 
 struct Predictions {

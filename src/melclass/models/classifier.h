@@ -91,6 +91,10 @@ struct Recipe {
   /// experts' probabilities at prediction; 0 = off. Ignored for multi-label.
   double classic_blend = 0;
   double classic_c = 0.1;  ///< the classic expert's inverse L2 strength (scikit-learn's C)
+  /// Single-label tasks: at prediction, each track's log-probabilities move this
+  /// far toward the mean over the tracks of the same artist in the predicted set
+  /// (train/group_pool.h); 0 = off. Ignored for multi-label.
+  double artist_pool = 0;
   // Metadata.
   bool use_text = false;  ///< audio models: fuse a text branch (hashed n-grams of the metadata)
   int64_t text_buckets =

@@ -8,6 +8,7 @@
 #include "melclass/data/dataset.h"
 #include "melclass/eval/metrics.h"
 #include "melclass/train/calibration.h"
+#include "melclass/train/group_pool.h"
 #include "melclass/train/run_dir.h"
 #include "melclass/train/scoring.h"
 #include "melclass/train/split.h"
@@ -22,34 +23,49 @@ struct HeldOut {
   std::vector<TrackSource> sources;
   std::vector<std::vector<int64_t>> truth;
   std::vector<size_t> rows;  ///< positions in the training list
+  std::vector<std::string> groups;  ///< artist_group of each held-out track
 };
 
 // Out-of-fold probabilities, one row per training track, filled fold by fold.
 struct OutOfFold {
   std::vector<int> fold;  ///< 1-based
   std::vector<std::vector<float>> probs;
+  std::vector<std::vector<float>> unpooled;  ///< before artist pooling (empty when off)
 };
+
+void store_rows(const at::Tensor& probs, const std::vector<size_t>& rows,
+                std::vector<std::vector<float>>& out) {
+  const at::Tensor p = probs.to(at::kFloat).contiguous();
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const float* row = p[static_cast<int64_t>(r)].data_ptr<float>();
+    out[rows[r]].assign(row, row + p.size(1));
+  }
+}
 
 // The tracks of fold `fold` (0-based), as the trainer splits the training list.
 HeldOut held_out(const std::vector<TrackSource>& sources,
-                 const std::vector<std::vector<int64_t>>& labels, const std::vector<int>& fold_of,
+                 const std::vector<std::vector<int64_t>>& labels,
+                 const std::vector<std::string>& groups, const std::vector<int>& fold_of,
                  int fold) {
   HeldOut h;
   for (size_t i = 0; i < sources.size(); ++i)
-    if (fold_of[i] == fold)
+    if (fold_of[i] == fold) {
       h.sources.push_back(sources[i]), h.truth.push_back(labels[i]), h.rows.push_back(i);
+      h.groups.push_back(groups[i]);
+    }
   return h;
 }
 
 eval::MetricReport score_run(const fs::path& run_dir, const HeldOut& h, int fold, OutOfFold& oof) {
   const LoadedRun run = load_run(run_dir, c10::Device(c10::kCPU));
-  const at::Tensor probs =
-      run.predict(h.sources, c10::Device(c10::kCPU)).to(at::kFloat).contiguous();
-  for (size_t r = 0; r < h.rows.size(); ++r) {
-    const float* p = probs[static_cast<int64_t>(r)].data_ptr<float>();
-    oof.probs[h.rows[r]].assign(p, p + probs.size(1));
-    oof.fold[h.rows[r]] = fold + 1;
+  at::Tensor probs = run.predict(h.sources, c10::Device(c10::kCPU)).to(at::kFloat).contiguous();
+  const double pool = run.vocab.multi_label() ? 0 : run.config.recipe.artist_pool;
+  if (pool > 0) {  // as predict does over a test part: the held-out fold's artists
+    store_rows(probs, h.rows, oof.unpooled);
+    probs = pool_by_group(probs, h.groups, pool).contiguous();
   }
+  store_rows(probs, h.rows, oof.probs);
+  for (size_t r : h.rows) oof.fold[r] = fold + 1;
   if (run.vocab.multi_label())
     return eval::score_multi_label(h.truth, decide_tags(probs, run.calibration.min_tags),
                                    run.vocab.labels());
@@ -66,8 +82,10 @@ void write_out_of_fold(const fs::path& file, const data::Dataset& ds, const data
                        const OutOfFold& oof) {
   nlohmann::json ids = nlohmann::json::array();
   for (const auto& t : ds.tracks()) ids.push_back(t.id);
-  const nlohmann::json j = {
+  nlohmann::json j = {
       {"labels", vocab.labels()}, {"track_index", ids}, {"fold", oof.fold}, {"probs", oof.probs}};
+  if (!oof.unpooled.empty() && !oof.unpooled.front().empty())
+    j["probs_before_artist_pool"] = oof.unpooled;
   write_file_atomically(file, [&](std::ostream& s) { s << j.dump() << "\n"; });
 }
 
@@ -106,6 +124,7 @@ CvResult run_cv(const TrainConfig& base, int folds,
   const auto fold_of = assign_folds(groups, labels, folds, folds_seed(base));
   CvResult result;
   OutOfFold oof{std::vector<int>(sources.size(), 0),
+                std::vector<std::vector<float>>(sources.size()),
                 std::vector<std::vector<float>>(sources.size())};
   fs::create_directories(base.out);
   for (int k = 0; k < folds; ++k) {
@@ -114,7 +133,7 @@ CvResult run_cv(const TrainConfig& base, int folds,
     cfg.cv_folds = folds, cfg.cv_fold = k;
     cfg.out = (fs::path(base.out) / ("fold-" + std::to_string(k + 1))).string();
     const TrainResult trained = train_model(cfg);
-    const HeldOut h = held_out(sources, labels, fold_of, k);
+    const HeldOut h = held_out(sources, labels, groups, fold_of, k);
     const auto report = score_run(cfg.out, h, k, oof);
     FoldResult f;
     f.fold = k + 1, f.metric = report.metric, f.macro_f1 = report.macro_f1;

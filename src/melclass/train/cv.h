@@ -7,7 +7,10 @@
 //   OUT/cv_summary.json    per-fold metric, mean, std, times
 //   OUT/oof_predictions.json  out-of-fold probabilities of every training track
 //                          ({"labels", "track_index", "fold", "probs"}), for
-//                          error analysis and for comparing ensembles
+//                          error analysis and for comparing ensembles; with
+//                          artist pooling on, "probs" are pooled within each
+//                          held-out fold, as predict pools a test part, and
+//                          "probs_before_artist_pool" keeps the raw ones
 
 #include <filesystem>
 #include <functional>
