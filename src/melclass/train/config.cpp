@@ -12,18 +12,17 @@ namespace {
 
 // Each setting is named once here; to_json, the override check and the
 // readers below all expand these lists.
-#define MELCLASS_RECIPE_FIELDS(X)                                                                  \
-  X(compression)                                                                                   \
-  X(train_frames)                                                                                  \
-  X(train_crop)                                                                                    \
-  X(eval_frames) X(eval_crop) X(optimizer) X(lr) X(momentum) X(nesterov) X(weight_decay)           \
-      X(batch_size) X(epochs) X(scheduler) X(plateau_factor) X(plateau_patience) X(dropout)        \
-          X(calibrate) X(min_tags) X(eval_hop) X(aggregate) X(spec_time_masks) X(spec_time_width)  \
-              X(spec_freq_masks) X(spec_freq_width) X(mixup_alpha) X(gain_db) X(label_smoothing)   \
-                  X(normalize) X(early_stop) X(ema_decay) X(balanced) X(loss) X(calibrate_per_tag) \
-                      X(use_text) X(text_buckets) X(text_dim) X(text_fields) X(select)             \
-                          X(classic_blend) X(classic_c) X(min_steps) X(multi_label_epochs)         \
-                              X(artist_pool)
+// clang-format off
+#define MELCLASS_RECIPE_FIELDS(X)                                                        \
+  X(compression) X(train_frames) X(train_crop) X(eval_frames) X(eval_crop) X(eval_hop)   \
+  X(aggregate) X(optimizer) X(lr) X(momentum) X(nesterov) X(weight_decay) X(batch_size)  \
+  X(epochs) X(scheduler) X(plateau_factor) X(plateau_patience) X(dropout) X(calibrate)   \
+  X(min_tags) X(spec_time_masks) X(spec_time_width) X(spec_freq_masks)                   \
+  X(spec_freq_width) X(mixup_alpha) X(gain_db) X(label_smoothing) X(normalize)           \
+  X(early_stop) X(ema_decay) X(balanced) X(loss) X(calibrate_per_tag) X(use_text)        \
+  X(text_buckets) X(text_dim) X(text_fields) X(select) X(classic_blend) X(classic_c)     \
+  X(min_steps) X(multi_label_epochs) X(artist_pool)
+// clang-format on
 
 // Top-level settings saved in config.json ("model" and "recipe" are handled
 // apart; "verbose" is accepted but not saved).
