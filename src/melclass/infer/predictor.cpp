@@ -130,7 +130,11 @@ Predictions predict(const PredictOptions& o) {
   std::vector<std::string> groups;
   for (size_t k = 0; k < runs.size(); ++k) {
     train::LoadedRun run = train::load_run(runs[k], device);
-    if (k == 0) p.vocab = run.vocab, pool = o.artist_pool.value_or(run.config.recipe.artist_pool);
+    if (k == 0) {
+      p.vocab = run.vocab;
+      pool = train::artist_pool_weight(o.artist_pool.value_or(run.config.recipe.artist_pool),
+                                       run.vocab.multi_label());
+    }
     check(run.vocab.labels() == p.vocab.labels() && run.vocab.multi_label() == p.vocab.multi_label(),
           "predict", runs[k].string(), "run has another label vocabulary than " + runs[0].string());
     const at::Tensor probs = predict_run(run, o.root, p.track_ids, groups, device, threads, bf16);
@@ -138,7 +142,7 @@ Predictions predict(const PredictOptions& o) {
     min_tags = std::max(min_tags, run.calibration.min_tags);
   }
   p.probabilities = sum / static_cast<double>(runs.size());
-  if (!p.vocab.multi_label()) p.probabilities = train::pool_by_group(p.probabilities, groups, pool);
+  p.probabilities = train::pool_by_group(p.probabilities, groups, pool);
   p.labels = decide_labels(p.probabilities, p.vocab, min_tags);
   write_outputs(o, p);
   p.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -30,7 +30,7 @@ struct HeldOut {
 struct OutOfFold {
   std::vector<int> fold;  ///< 1-based
   std::vector<std::vector<float>> probs;
-  std::vector<std::vector<float>> unpooled;  ///< before artist pooling (empty when off)
+  std::vector<std::vector<float>> unpooled;  ///< before artist pooling; empty when it is off
 };
 
 void store_rows(const at::Tensor& probs, const std::vector<size_t>& rows,
@@ -59,8 +59,9 @@ HeldOut held_out(const std::vector<TrackSource>& sources,
 eval::MetricReport score_run(const fs::path& run_dir, const HeldOut& h, int fold, OutOfFold& oof) {
   const LoadedRun run = load_run(run_dir, c10::Device(c10::kCPU));
   at::Tensor probs = run.predict(h.sources, c10::Device(c10::kCPU)).to(at::kFloat).contiguous();
-  const double pool = run.vocab.multi_label() ? 0 : run.config.recipe.artist_pool;
+  const double pool = artist_pool_weight(run.config.recipe.artist_pool, run.vocab.multi_label());
   if (pool > 0) {  // as predict does over a test part: the held-out fold's artists
+    if (oof.unpooled.empty()) oof.unpooled.resize(oof.probs.size());
     store_rows(probs, h.rows, oof.unpooled);
     probs = pool_by_group(probs, h.groups, pool).contiguous();
   }
@@ -84,8 +85,7 @@ void write_out_of_fold(const fs::path& file, const data::Dataset& ds, const data
   for (const auto& t : ds.tracks()) ids.push_back(t.id);
   nlohmann::json j = {
       {"labels", vocab.labels()}, {"track_index", ids}, {"fold", oof.fold}, {"probs", oof.probs}};
-  if (!oof.unpooled.empty() && !oof.unpooled.front().empty())
-    j["probs_before_artist_pool"] = oof.unpooled;
+  if (!oof.unpooled.empty()) j["probs_before_artist_pool"] = oof.unpooled;
   write_file_atomically(file, [&](std::ostream& s) { s << j.dump() << "\n"; });
 }
 
@@ -123,9 +123,8 @@ CvResult run_cv(const TrainConfig& base, int folds,
   const auto sources = make_sources(base, ds);
   const auto fold_of = assign_folds(groups, labels, folds, folds_seed(base));
   CvResult result;
-  OutOfFold oof{std::vector<int>(sources.size(), 0),
-                std::vector<std::vector<float>>(sources.size()),
-                std::vector<std::vector<float>>(sources.size())};
+  OutOfFold oof{
+      std::vector<int>(sources.size(), 0), std::vector<std::vector<float>>(sources.size()), {}};
   fs::create_directories(base.out);
   for (int k = 0; k < folds; ++k) {
     const auto t0 = std::chrono::steady_clock::now();

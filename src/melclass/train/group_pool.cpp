@@ -22,8 +22,8 @@ at::Tensor pool_by_group(const at::Tensor& probs, const std::vector<std::string>
   for (const auto& [key, rows] : members) {
     if (rows.size() < 2) continue;
     const at::Tensor idx = at::tensor(rows, at::kLong);
-    const at::Tensor mean = logp.index_select(0, idx).mean(0, /*keepdim=*/true);
-    pooled.index_copy_(0, idx, logp.index_select(0, idx) * (1 - weight) + mean * weight);
+    const at::Tensor own = logp.index_select(0, idx);
+    pooled.index_copy_(0, idx, own * (1 - weight) + own.mean(0, /*keepdim=*/true) * weight);
   }
   return pooled.softmax(1).to(probs.scalar_type());
 }

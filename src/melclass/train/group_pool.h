@@ -24,4 +24,12 @@ namespace melclass::train {
 at::Tensor pool_by_group(const at::Tensor& probs, const std::vector<std::string>& groups,
                          double weight);
 
+/// The weight a run's predictions pool with: `weight` (recipe.artist_pool or a
+/// predict override) on single-label tasks, 0 on multi-label ones (sigmoid
+/// scores are not a distribution to renormalise, and pooling lost on mood).
+/// Shared by predict and cv so both pool alike.
+inline double artist_pool_weight(double weight, bool multi_label) {
+  return multi_label ? 0 : weight;
+}
+
 }  // namespace melclass::train

@@ -1,5 +1,5 @@
 // JSON forms of a training run's per-epoch log (metrics.jsonl) and its result
-// (result.json); declared in trainer.h.
+// (summary.json); declared in trainer.h.
 #include <string>
 
 #include <nlohmann/json.hpp>
