@@ -17,16 +17,13 @@ using melclass::testing::read_text;
 using melclass::testing::run_melclass;
 using melclass::testing::TempDir;
 
-TEST(CvCli, FoldsSummaryAndEnsemblePredict) {
-  TempDir dir("cv");
-  const fs::path root = dir.path() / "data", cv = dir.path() / "cv";
-  make_dataset(root, "station", 30);
-  auto r = run_melclass("cv --data " + root.string() + " --out " + cv.string() +
-                        " --folds 3 --epochs 1 --threads 1 --quiet");
-  ASSERT_EQ(r.exit_code, 0) << r.output;
-  // The default crnn on a single-label task trains each fold on all its tracks.
-  EXPECT_NE(r.output.find("no val part  kept 1"), std::string::npos) << r.output;
-  const auto summary = nlohmann::json::parse(read_text(cv / "cv_summary.json"));
+namespace {
+
+using Json = nlohmann::json;
+
+// cv_summary.json of a 3-fold station cv: every training track held out
+// once, the mean the folds' mean, a model per fold.
+void expect_summary(const Json& summary, const Json& labels, const fs::path& cv) {
   EXPECT_EQ(summary["metric"], "accuracy");
   ASSERT_EQ(summary["folds"].size(), 3u);
   int64_t held_out = 0;
@@ -36,17 +33,16 @@ TEST(CvCli, FoldsSummaryAndEnsemblePredict) {
     mean += f["accuracy"].get<double>() / 3;
     EXPECT_GT(f["train_tracks"].get<int64_t>(), 0);
   }
-  const auto labels = nlohmann::json::parse(read_text(root / "train" / "train_label"));
-  const auto tests =
-      nlohmann::json::parse(read_text(root / "test" / "test_data" / "meta" / "q1_test.json"));
   EXPECT_EQ(held_out, static_cast<int64_t>(labels["track_index"].size()))
       << "every training track held out exactly once";
   EXPECT_NEAR(summary["mean"].get<double>(), mean, 1e-9);
   for (int k = 1; k <= 3; ++k)
     EXPECT_TRUE(fs::exists(cv / ("fold-" + std::to_string(k)) / "model.pt"));
-  // Out-of-fold predictions: every track once, and each fold's accuracy
-  // recomputed from them equals the summary's.
-  const auto oof = nlohmann::json::parse(read_text(cv / "oof_predictions.json"));
+}
+
+// Out-of-fold predictions: every track once, and each fold's accuracy
+// recomputed from them equals the summary's.
+void expect_oof_matches(const Json& oof, const Json& summary, const Json& labels) {
   std::map<std::string, std::string> truth;
   for (const auto& [row, id] : labels["track_index"].items())
     truth[id.dump()] = labels["station_name"][row].get<std::string>();
@@ -68,23 +64,45 @@ TEST(CvCli, FoldsSummaryAndEnsemblePredict) {
     EXPECT_EQ(count[k], summary["folds"][k]["test_tracks"].get<double>());
     EXPECT_NEAR(right[k] / count[k], summary["folds"][k]["accuracy"].get<double>(), 1e-9);
   }
-  // The cv folder predicts as an ensemble of its folds, as do explicit runs.
-  const fs::path a = dir.path() / "a.json", b = dir.path() / "b.json";
-  r = run_melclass("predict --run " + cv.string() + " --data " + root.string() + " --out " +
-                   a.string() + " --threads 1");
+}
+
+// The cv folder predicts as an ensemble of its folds, as do explicit runs;
+// a folder that is neither gives one clear line.
+void expect_ensemble_predict(const fs::path& dir, const fs::path& cv, const fs::path& root) {
+  const fs::path a = dir / "a.json", b = dir / "b.json";
+  auto r = run_melclass("predict --run " + cv.string() + " --data " + root.string() + " --out " +
+                        a.string() + " --threads 1");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   r = run_melclass("predict --run " + (cv / "fold-1").string() + " " + (cv / "fold-2").string() +
                    " " + (cv / "fold-3").string() + " --data " + root.string() + " --out " +
                    b.string() + " --threads 1");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(read_text(a), read_text(b));
-  EXPECT_EQ(read_text(dir.path() / "a.csv"), read_text(dir.path() / "b.csv"));
-  EXPECT_EQ(nlohmann::json::parse(read_text(a)).size(), tests["track_index"].size());
-  // Not a run, not a cv folder: one clear line.
+  EXPECT_EQ(read_text(dir / "a.csv"), read_text(dir / "b.csv"));
+  const auto tests = Json::parse(read_text(root / "test" / "test_data" / "meta" / "q1_test.json"));
+  EXPECT_EQ(Json::parse(read_text(a)).size(), tests["track_index"].size());
   r = run_melclass("predict --run " + root.string() + " --data " + root.string() + " --out " +
-                   (dir.path() / "c.json").string());
+                   (dir / "c.json").string());
   EXPECT_NE(r.exit_code, 0);
   EXPECT_TRUE(is_one_clear_error(r.output)) << r.output;
+}
+
+}  // namespace
+
+TEST(CvCli, FoldsSummaryAndEnsemblePredict) {
+  TempDir dir("cv");
+  const fs::path root = dir.path() / "data", cv = dir.path() / "cv";
+  make_dataset(root, "station", 30);
+  const auto r = run_melclass("cv --data " + root.string() + " --out " + cv.string() +
+                              " --folds 3 --epochs 1 --threads 1 --quiet");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  // The default crnn on a single-label task trains each fold on all its tracks.
+  EXPECT_NE(r.output.find("no val part  kept 1"), std::string::npos) << r.output;
+  const auto summary = Json::parse(read_text(cv / "cv_summary.json"));
+  const auto labels = Json::parse(read_text(root / "train" / "train_label"));
+  expect_summary(summary, labels, cv);
+  expect_oof_matches(Json::parse(read_text(cv / "oof_predictions.json")), summary, labels);
+  expect_ensemble_predict(dir.path(), cv, root);
 }
 
 TEST(TextCli, TrainsAndPredictsWithoutSpectrograms) {
