@@ -165,7 +165,10 @@ def predict_rates(ctx, run_dir, tag, autocast="none"):
     m_s = [r[2]["melclass_seconds"] for r in rounds]
     r_s = [r[2]["reference_seconds"] for r in rounds]
     d = dict(d, melclass_seconds=float(np.median(m_s)), reference_seconds=float(np.median(r_s)),
-             melclass_seconds_each=m_s, reference_seconds_each=r_s)
+             melclass_seconds_each=m_s, reference_seconds_each=r_s,
+             # every pass's scores checked: the worst difference and agreement
+             max_abs_score_diff=max(r[2]["max_abs_score_diff"] for r in rounds),
+             top1_agreement=min(r[2]["top1_agreement"] for r in rounds))
     m_rate, r_rate = d["tracks"] / d["melclass_seconds"], d["tracks"] / d["reference_seconds"]
     m_wall = float(np.median([r[0].wall for r in rounds]))
     r_wall = float(np.median([r[1].wall for r in rounds]))
