@@ -177,7 +177,7 @@ def predict_rates(ctx, run_dir, tag, autocast="none"):
 
 
 def predict_default(ctx, run_dir):
-    """The default model's run with its own evaluation recipe (crnn: 256-frame windows)."""
+    """The default model's run with its own evaluation recipe (crnn: whole tracks)."""
     return predict_rates(ctx, run_dir, "default")
 
 

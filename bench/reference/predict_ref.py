@@ -2,15 +2,14 @@
 """PyTorch-Python reference for `melclass predict` (bench: predict_full).
 
 Reads a melclass run folder's config.json (model, eval_frames, eval_crop,
-eval_hop, aggregate, multi_label_eval_frames, batch_size) and labels.json,
-builds the same model (bench/reference/models.py) and loads model.pt
-strictly (random weights with --random-weights), then predicts every test
-track in q{1,2,3}_test.json order: .npy -> log10(1 + 10 x) -> windows of
-eval_frames every eval_hop frames (the last aligned to the end, short tracks
-zero-padded) -> batches of batch_size consecutive windows -> per-track
-aggregation (mean of probabilities, max, or logit mean). With --autocast
-bf16 the forward passes run under torch.autocast(dtype=torch.bfloat16), as
-`melclass predict --autocast bf16`.
+eval_hop, aggregate, batch_size) and labels.json, builds the same model
+(bench/reference/models.py) and loads model.pt strictly (random weights with
+--random-weights), then predicts every test track in q{1,2,3}_test.json order:
+.npy -> log10(1 + 10 x) -> windows of eval_frames every eval_hop frames (the
+last aligned to the end, short tracks zero-padded) -> batches of batch_size
+consecutive windows -> per-track aggregation (mean of probabilities, max, or
+logit mean). With --autocast bf16 the forward passes run under
+torch.autocast(dtype=torch.bfloat16), as `melclass predict --autocast bf16`.
 Writes the JSON label list and a CSV of scores, like melclass.
 Timed from after `import torch` to the written output. Prints a RESULT line.
 """
@@ -34,13 +33,6 @@ def chunk_starts(length, frames, hop):
     hop = max(1, hop)
     starts = list(range(0, length - frames, hop))
     return starts + [length - frames]
-
-
-def task_recipe(r, multi_label):
-    """As melclass train::task_recipe: multi_label_eval_frames >= 0 replaces eval_frames on
-    a multi-label task (crnn: whole tracks on mood)."""
-    frames = r.get("multi_label_eval_frames", -1)
-    return dict(r, eval_frames=frames) if multi_label and frames >= 0 else r
 
 
 def prepare(mel, r):
@@ -115,9 +107,8 @@ def main():
         with open(os.path.join(a.run, "config.json"), encoding="utf-8") as f:
             config = json.load(f)
         with open(os.path.join(a.run, "labels.json"), encoding="utf-8") as f:
-            vocab = json.load(f)
-        labels = vocab["labels"]
-        r = task_recipe(config["recipe"], vocab.get("multi_label", False))
+            labels = json.load(f)["labels"]
+        r = config["recipe"]
         model = models.make_model(config["model"], config["n_mels"], len(labels))
         if not a.random_weights:
             common.load_melclass_checkpoint(model, os.path.join(a.run, "model.pt"))

@@ -166,25 +166,6 @@ TEST(Config, MultiLabelTasksMayTrainLonger) {
   EXPECT_THROW(resolve_config("crnn", {{"multi_label_epochs", -1}}), Error);
 }
 
-// crnn scores windows on single-label tasks and whole tracks on multi-label
-// ones, unless the evaluation window is set explicitly.
-TEST(Config, MultiLabelTasksMayScoreWholeTracks) {
-  const auto crnn = resolve_config("crnn", json::object());
-  EXPECT_EQ(train::task_recipe(crnn.recipe, /*multi_label=*/false).eval_frames, 256);
-  EXPECT_EQ(train::task_recipe(crnn.recipe, /*multi_label=*/true).eval_frames, 0);
-  for (const json& o : {json{{"eval_frames", 128}}, json{{"eval_crop", "chunks"}}}) {
-    const auto set = resolve_config("crnn", o);
-    EXPECT_EQ(set.recipe.multi_label_eval_frames, -1) << o;
-    EXPECT_EQ(train::task_recipe(set.recipe, true).eval_frames, set.recipe.eval_frames) << o;
-  }
-  const auto both = resolve_config("crnn", {{"eval_frames", 128}, {"multi_label_eval_frames", 64}});
-  EXPECT_EQ(train::task_recipe(both.recipe, true).eval_frames, 64);
-  EXPECT_EQ(train::task_recipe(both.recipe, false).eval_frames, 128);
-  EXPECT_EQ(train::task_recipe(resolve_config("tcnet", json::object()).recipe, true).eval_frames,
-            0);
-  EXPECT_THROW(resolve_config("crnn", {{"multi_label_eval_frames", -2}}), Error);
-}
-
 TEST(Config, FoldSeedDefaultsToTheRunSeed) {
   EXPECT_EQ(folds_seed(resolve_config("crnn", {{"seed", 7}})), 7u);
   EXPECT_EQ(folds_seed(resolve_config("crnn", {{"seed", 7}, {"fold_seed", 0}})), 0u);

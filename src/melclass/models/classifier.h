@@ -49,10 +49,6 @@ struct Recipe {
   std::string eval_crop = "head";
   int64_t eval_hop = 0;             ///< "chunks": hop between windows; 0 = eval_frames / 2
   std::string aggregate = "mean";   ///< "chunks": "mean" | "max" | "logit_mean"
-  /// On a multi-label task (mood), eval_frames is replaced by this when >= 0
-  /// (0: the whole track in one pass); -1 keeps eval_frames on every task. An
-  /// explicit eval_frames or eval_crop override without it sets it to -1.
-  int64_t multi_label_eval_frames = -1;
   std::string optimizer = "adamw";  ///< "adamw" | "sgd"
   double lr = 1e-3;
   double momentum = 0.9;

@@ -69,7 +69,7 @@ ModelSpec crnn_spec() {
   spec.name = "crnn";
   spec.description =
       "convolutional-recurrent network: 4-block 2D CNN, bidirectional GRU, attention pooling "
-      "over time; 256-frame windows at inference, whole tracks on multi-label tasks (default)";
+      "over time; whole-track inference (default)";
   spec.reference =
       "Choi et al. 2017, Convolutional recurrent neural networks for music classification "
       "(ICASSP); attention pooling after Kong et al. 2019 (IEEE/ACM TASLP)";
@@ -77,16 +77,7 @@ ModelSpec crnn_spec() {
   r.compression = "log10_1p10";
   r.train_frames = 256;
   r.train_crop = "random";
-  // Evaluation on 256-frame windows every 128 frames, mean of probabilities
-  // (the length the network trains on), not the whole track in one pass: same
-  // stored fold models re-scored, 5-fold CV on real4q, station 0.686 -> 0.694
-  // (mean of 8 runs, 3 fold assignments), genre 0.741 -> 0.749 (9 runs), with
-  // the classic expert and the artist consensus. Mood loses with windows
-  // (0.242 -> 0.235, 3 runs; logit mean 0.241, max 0.209), so a multi-label task
-  // keeps the whole track (README, "How the default was chosen").
-  r.eval_frames = 256;
-  r.eval_crop = "chunks";
-  r.multi_label_eval_frames = 0;
+  r.eval_frames = 0;  // attention pooling is a weighted mean: whole tracks in one pass
   r.optimizer = "adamw";
   r.lr = 2e-3;
   r.weight_decay = 1e-2;

@@ -21,7 +21,7 @@ namespace {
   X(spec_freq_width) X(mixup_alpha) X(gain_db) X(label_smoothing) X(normalize)           \
   X(early_stop) X(ema_decay) X(balanced) X(loss) X(calibrate_per_tag) X(use_text)        \
   X(text_buckets) X(text_dim) X(text_fields) X(select) X(classic_blend) X(classic_c)     \
-  X(min_steps) X(multi_label_epochs) X(artist_pool) X(multi_label_eval_frames)
+  X(min_steps) X(multi_label_epochs) X(artist_pool)
 // clang-format on
 
 // Top-level settings saved in config.json ("model" and "recipe" are handled
@@ -89,10 +89,6 @@ TrainConfig resolve_config(const std::string& model, const json& overrides,
       if (!overrides.contains("min_steps")) c.recipe.min_steps = 0;
       if (!overrides.contains("multi_label_epochs")) c.recipe.multi_label_epochs = 0;
     }
-    // So is an explicit evaluation window: the same on every task.
-    if ((overrides.contains("eval_frames") || overrides.contains("eval_crop")) &&
-        !overrides.contains("multi_label_eval_frames"))
-      c.recipe.multi_label_eval_frames = -1;
   } catch (const json::exception& e) {
     throw Error("config", source, std::string("wrong type of value: ") + e.what());
   }
@@ -107,12 +103,6 @@ double auto_val_fraction(const TrainConfig& c, bool multi_label) {
 
 int task_epochs(const models::Recipe& r, bool multi_label) {
   return multi_label && r.multi_label_epochs > 0 ? r.multi_label_epochs : r.epochs;
-}
-
-models::Recipe task_recipe(const models::Recipe& r, bool multi_label) {
-  models::Recipe out = r;
-  if (multi_label && r.multi_label_eval_frames >= 0) out.eval_frames = r.multi_label_eval_frames;
-  return out;
 }
 
 uint64_t folds_seed(const TrainConfig& c) {
@@ -152,8 +142,6 @@ void validate(const TrainConfig& c) {
   need(r.early_stop >= 0, "early_stop must be >= 0 (0 = off)");
   need(r.min_steps >= 0 && r.min_steps <= 10'000'000, "min_steps must be in [0, 1e7] (0 = off)");
   need(r.multi_label_epochs >= 0, "multi_label_epochs must be >= 0 (0 = epochs)");
-  need(r.multi_label_eval_frames >= -1,
-       "multi_label_eval_frames must be >= -1 (-1 = eval_frames, 0 = whole track)");
   need(r.select == "best" || r.select == "last", "select must be best or last");
   need(r.ema_decay >= 0 && r.ema_decay < 1, "ema_decay must be in [0, 1)");
   need(r.classic_blend >= 0 && r.classic_blend < 1 && r.classic_c > 0,

@@ -59,9 +59,6 @@ double auto_val_fraction(const TrainConfig& config, bool multi_label);
 /// The recipe's epochs for a task: multi_label_epochs on a multi-label task
 /// when set, else epochs.
 int task_epochs(const models::Recipe& recipe, bool multi_label);
-/// The recipe as scored on a task: eval_frames = multi_label_eval_frames on a
-/// multi-label task when that is >= 0; otherwise the recipe unchanged.
-models::Recipe task_recipe(const models::Recipe& recipe, bool multi_label);
 /// The seed that assigns cross-validation folds: fold_seed, or seed when -1.
 uint64_t folds_seed(const TrainConfig& config);
 nlohmann::json to_json(const TrainConfig& config);

@@ -84,8 +84,7 @@ std::shared_ptr<models::ClassifierImpl> build_model(const TrainConfig& c, int64_
 }
 
 InputSpec LoadedRun::input_spec() const {
-  return InputSpec{config.n_mels, task_recipe(config.recipe, vocab.multi_label()), norm,
-                   uses_audio(config), classic};
+  return InputSpec{config.n_mels, config.recipe, norm, uses_audio(config), classic};
 }
 
 at::Tensor LoadedRun::predict(const std::vector<TrackSource>& sources, c10::Device device,

@@ -71,8 +71,7 @@ class Trainer {
   /// Fits the classic expert where it applies; writes summary.json.
   void finish(Clock::time_point start, double sps_sum, double wait_sum, int epochs_run);
   InputSpec input_spec() const {
-    return InputSpec{cfg_.n_mels, task_recipe(cfg_.recipe, vocab_.multi_label()), norm_, audio_,
-                     nullptr};
+    return InputSpec{cfg_.n_mels, cfg_.recipe, norm_, audio_, nullptr};
   }
 
   TrainConfig cfg_;
