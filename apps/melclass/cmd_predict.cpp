@@ -11,6 +11,7 @@ void add_predict_command(CLI::App& app) {
   auto data = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>();
   auto pool = std::make_shared<double>(-1);
+  auto prior = std::make_shared<double>(-1);
   CLI::App* cmd = app.add_subcommand("predict", "predict ROOT/test/test_data with a trained run");
   cmd->add_option("--run", *runs,
                   "run folder written by train; several (or a cv folder) average their "
@@ -29,8 +30,14 @@ void add_predict_command(CLI::App& app) {
                   "single-label tasks: weight of the artist consensus over the predicted tracks "
                   "(0 = off; default: the run's artist_pool)")
       ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--artist-prior", *prior,
+                  "single-label tasks: power of the artist's training label distribution for "
+                  "tracks whose artist has training tracks (0 = off; default: the run's "
+                  "artist_prior)")
+      ->check(CLI::Range(0.0, 10.0));
   cmd->callback([=] {
     if (*pool >= 0) o->artist_pool = *pool;
+    if (*prior >= 0) o->artist_prior = *prior;
     o->runs.assign(runs->begin(), runs->end());
     o->root = *data;
     o->out = out->empty() ? o->runs.front() / "predictions.json" : std::filesystem::path(*out);

@@ -55,12 +55,12 @@ def melclass_train(ctx, root, model, epochs, out, extra=None, env=None):
     """Runs melclass train (with `env` added to the environment); returns (Run,
     per-epoch samples/s, summary)."""
     # Loader threads as many as the Python reference's DataLoader worker processes;
-    # the network alone (no classic expert blended in, no artist consensus), as the
-    # reference predicts;
+    # the network alone (no classic expert blended in, no artist consensus or
+    # prior), as the reference predicts;
     # the reference's 10% validation part (train_ref.py --val-fraction), so both
     # train on the same tracks.
     extra = dict({"workers": int(ctx.workers), "classic_blend": 0, "artist_pool": 0,
-                  "val_fraction": 0.1},
+                  "artist_prior": 0, "val_fraction": 0.1},
                  **(extra or {}))
     cfg = write_config(ctx, "recipe_" + os.path.basename(out), model, extra)
     p = run([ctx.melclass, "train", "--data", root, "--model", model, "--epochs", epochs,

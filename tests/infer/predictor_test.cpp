@@ -32,8 +32,8 @@ void train_tiny(const fs::path& root, const fs::path& run, data::Task task) {
   d.max_seconds = 6.4;
   d.threads = 1;
   data::write_synth_dataset(d);
-  auto c = train::resolve_config("tcnet", {{"train_frames", 64}, {"epochs", 1}, {"threads", 1},
-                                           {"batch_size", 8}});
+  auto c = train::resolve_config(
+      "tcnet", {{"train_frames", 64}, {"epochs", 1}, {"threads", 1}, {"batch_size", 8}});
   c.data_root = root.string();
   c.out = run.string();
   c.verbose = false;
@@ -151,6 +151,32 @@ TEST(Predict, ArtistPoolGivesOneArtistOneAnswer) {
   // What predict wrote is the pooled decision.
   const json list = json::parse(read_text_file(o.out));
   EXPECT_EQ(list[0], list[2]);
+}
+
+// A test track by an artist with training tracks is multiplied by that
+// artist's Laplace-smoothed training label distribution (artist_labels.json,
+// written by train) to the power artist_prior.
+TEST(Predict, ArtistPriorFollowsTrainingLabels) {
+  TempDir dir("predict-prior");
+  train_tiny(dir / "data", dir / "run", data::Task::kStation);
+  const json counts = json::parse(read_text_file(dir / "run" / "artist_labels.json"));
+  ASSERT_FALSE(counts.empty());
+  const std::string key = counts.begin().key();  // "artist:<name, lower case>"
+  ASSERT_EQ(key.rfind("artist:", 0), 0u);
+  const fs::path meta = data::test_meta_path(dir / "data", data::Task::kStation);
+  json m = json::parse(read_text_file(meta));
+  m["artist_name_list"]["0"] = json::array({key.substr(7)});
+  write_file_atomically(meta, [&](std::ostream& s) { s << m.dump(); });
+  auto o = options(dir);
+  o.artist_pool = 0;
+  o.artist_prior = 0;
+  const auto raw = infer::predict(o).probabilities.to(torch::kDouble);
+  o.artist_prior = 2;
+  const auto moved = infer::predict(o).probabilities.to(torch::kDouble);
+  const auto n = torch::tensor(counts.begin()->get<std::vector<int64_t>>()).to(torch::kDouble);
+  const auto expected = (raw[0] * ((n + 1) / (n.sum() + n.numel())).pow(2));
+  EXPECT_TRUE(torch::allclose(moved[0], expected / expected.sum(), 1e-5, 1e-6))
+      << moved[0] << expected / expected.sum();
 }
 
 TEST(Predict, Errors) {

@@ -11,6 +11,7 @@
 #include "melclass/core/error.h"
 #include "melclass/core/runtime.h"
 #include "melclass/data/dataset.h"
+#include "melclass/train/artist_prior.h"
 #include "melclass/train/calibration.h"
 #include "melclass/train/group_pool.h"
 #include "melclass/train/run_dir.h"
@@ -70,6 +71,12 @@ at::Tensor predict_run(const train::LoadedRun& run, const fs::path& root,
   ids.clear(), groups.clear();
   for (const auto& t : test.tracks()) ids.push_back(t.id), groups.push_back(train::artist_group(t));
   return run.predict(sources, device, threads, bf16);  // one track per thread
+}
+
+// The artist prior's weight for `run`: the override or the run's recipe; 0 on
+// multi-label tasks (sigmoid scores, as for the consensus).
+double artist_prior_weight(const train::LoadedRun& run, const std::optional<double>& weight) {
+  return run.vocab.multi_label() ? 0 : weight.value_or(run.config.recipe.artist_prior);
 }
 
 }  // namespace
@@ -137,7 +144,9 @@ Predictions predict(const PredictOptions& o) {
     }
     check(run.vocab.labels() == p.vocab.labels() && run.vocab.multi_label() == p.vocab.multi_label(),
           "predict", runs[k].string(), "run has another label vocabulary than " + runs[0].string());
-    const at::Tensor probs = predict_run(run, o.root, p.track_ids, groups, device, threads, bf16);
+    const at::Tensor probs = train::apply_artist_prior(
+        predict_run(run, o.root, p.track_ids, groups, device, threads, bf16), groups,
+        run.artist_labels, artist_prior_weight(run, o.artist_prior));
     sum = k == 0 ? probs : sum + probs;
     min_tags = std::max(min_tags, run.calibration.min_tags);
   }

@@ -28,6 +28,9 @@ struct PredictOptions {
   /// Artist consensus weight (train/group_pool.h) for single-label tasks; unset:
   /// the first run's recipe.artist_pool. 0 turns it off.
   std::optional<double> artist_pool;
+  /// Artist prior weight (train/artist_prior.h) for single-label tasks; unset:
+  /// each run's recipe.artist_prior. 0 turns it off.
+  std::optional<double> artist_prior;
 };
 
 struct Predictions {

@@ -95,6 +95,11 @@ struct Recipe {
   /// far toward the mean over the tracks of the same artist in the predicted set
   /// (train/group_pool.h); 0 = off. Ignored for multi-label.
   double artist_pool = 0;
+  /// Single-label tasks: at prediction, a track whose artist has labelled
+  /// training tracks is multiplied by that artist's Laplace-smoothed label
+  /// distribution to this power (train/artist_prior.h); 0 = off. Ignored for
+  /// multi-label.
+  double artist_prior = 0;
   // Metadata.
   bool use_text = false;  ///< audio models: fuse a text branch (hashed n-grams of the metadata)
   int64_t text_buckets =

@@ -111,6 +111,9 @@ ModelSpec text_spec() {
   // Artist consensus at prediction (train/group_pool.h): on q3meta's
   // artist-disjoint folds 0.681 -> 0.714 out of fold (README).
   r.artist_pool = 0.75;
+  // Artist prior from the training labels (train/artist_prior.h), Laplace's
+  // rule at power 1, not tuned: artist-disjoint CV cannot measure it (README).
+  r.artist_prior = 1.0;
   // Audio-only settings stay at their defaults; augmentation is off (all 0).
   spec.make = [](const ModelOptions& o) -> std::shared_ptr<ClassifierImpl> {
     return std::make_shared<TextClassifierImpl>(o);

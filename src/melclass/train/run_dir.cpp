@@ -25,6 +25,7 @@ fs::path summary_file(const fs::path& run) { return run / "summary.json"; }
 fs::path calibration_file(const fs::path& run) { return run / "calibration.json"; }
 fs::path norm_file(const fs::path& run) { return run / "input_norm.json"; }
 fs::path classic_file(const fs::path& run) { return run / "classic.json"; }
+fs::path artist_labels_file(const fs::path& run) { return run / "artist_labels.json"; }
 
 nlohmann::json read_run_json(const fs::path& file) {
   try {
@@ -142,6 +143,8 @@ LoadedRun load_run(const fs::path& run, c10::Device device) {
       load_calibration(calibration_file(run), Calibration{0.0, loaded.config.recipe.min_tags, {}});
   if (fits_classic(loaded.config, loaded.vocab.multi_label()) && fs::exists(classic_file(run)))
     loaded.classic = std::make_shared<const models::ClassicLinear>(load_classic(classic_file(run)));
+  if (!loaded.vocab.multi_label() && fs::exists(artist_labels_file(run)))
+    loaded.artist_labels = load_artist_labels(artist_labels_file(run), loaded.vocab.size());
   loaded.model->to(device);
   loaded.model->eval();
   return loaded;

@@ -8,6 +8,7 @@
 //   input_norm.json  per-band mean/std of the training set (recipe.normalize "band")
 //   calibration.json multi-label decision rule
 //   classic.json   the classic expert blended with the network (recipe.classic_blend)
+//   artist_labels.json training label counts per artist (single-label; recipe.artist_prior)
 
 #include <filesystem>
 #include <memory>
@@ -19,6 +20,7 @@
 #include "melclass/data/labels.h"
 #include "melclass/data/normalization.h"
 #include "melclass/models/classifier.h"
+#include "melclass/train/artist_prior.h"
 #include "melclass/train/calibration.h"
 #include "melclass/train/config.h"
 #include "melclass/train/scoring.h"
@@ -33,6 +35,7 @@ std::filesystem::path summary_file(const std::filesystem::path& run);
 std::filesystem::path calibration_file(const std::filesystem::path& run);
 std::filesystem::path norm_file(const std::filesystem::path& run);
 std::filesystem::path classic_file(const std::filesystem::path& run);
+std::filesystem::path artist_labels_file(const std::filesystem::path& run);
 
 /// A run file's JSON. Throws Error("run", file, ...) when unreadable or malformed.
 nlohmann::json read_run_json(const std::filesystem::path& file);
@@ -66,6 +69,9 @@ struct LoadedRun {
   /// classic.json, when training fitted one (single-label audio runs with
   /// recipe.classic_blend > 0); null otherwise.
   std::shared_ptr<const models::ClassicLinear> classic;
+  /// artist_labels.json (single-label runs): training label counts per artist
+  /// for the artist prior; empty when absent (runs of earlier builds).
+  ArtistLabels artist_labels;
   InputSpec input_spec() const;
   /// Probabilities [N, C] for `sources` (predict_sources with this run's input
   /// spec; multi-label ones calibrated, so 0.5 is the decision cut).

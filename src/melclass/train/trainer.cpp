@@ -83,6 +83,7 @@ class Trainer {
   std::optional<MelCache> mel_cache_;  ///< audio sources as .npy while training runs
   std::vector<at::Tensor> targets_;
   std::vector<std::vector<int64_t>> labels_;  ///< label indices per track (splits, sampling)
+  std::vector<std::string> groups_;           ///< artist_group per track (splits, artist prior)
   std::vector<size_t> train_idx_, val_idx_;
   std::shared_ptr<models::ClassifierImpl> model_;
   std::unique_ptr<torch::optim::Optimizer> opt_;
@@ -107,14 +108,13 @@ void Trainer::load_data() {
   vocab_ = data::LabelVocab(ds.label_set(), task.multi_label);
   sources_ = make_sources(cfg_, ds);
   const std::string label_file = data::train_label_path(o.root).string();
-  std::vector<std::string> groups;
-  split_keys(ds, vocab_, label_file, groups, labels_);
+  split_keys(ds, vocab_, label_file, groups_, labels_);
   for (size_t i = 0; i < ds.tracks().size(); ++i) {
     if (audio_) data::check_spectrogram_header(sources_[i].file, cfg_.n_mels);  // fail early
     targets_.push_back(vocab_.encode(ds.tracks()[i].labels, "train", label_file));
   }
   result_.skipped_missing = static_cast<int64_t>(ds.skipped_missing());
-  split_data(groups);
+  split_data(groups_);
   // Audio files: decoded once here instead of at every epoch (removed after training).
   if (audio_) mel_cache_.emplace(sources_, out_ / "mel_cache", cfg_.n_mels, at::get_num_threads());
 }
@@ -343,6 +343,12 @@ bool Trainer::run_epoch(int epoch, Plateau& plateau, std::ostream& metrics, Epoc
 void Trainer::finish(Clock::time_point start, double sps_sum, double wait_sum, int epochs_run) {
   result_.epochs_run = epochs_run;
   if (fits_classic(cfg_, vocab_.multi_label())) fit_classic();
+  if (!vocab_.multi_label()) {  // the artist prior's counts: every training track
+    std::vector<size_t> rows = train_idx_;
+    rows.insert(rows.end(), val_idx_.begin(), val_idx_.end());
+    save_artist_labels(artist_labels_file(out_),
+                       count_artist_labels(groups_, labels_, rows, vocab_.size()));
+  }
   result_.seconds = seconds_since(start);
   result_.samples_per_second = sps_sum / std::max(1, epochs_run);
   result_.data_wait_fraction = wait_sum / std::max(1, epochs_run);

@@ -1,0 +1,47 @@
+#pragma once
+// Artist prior at prediction time (single-label tasks): a test track whose
+// artist has labelled tracks in the training set is pulled towards those
+// labels. The counts come from training (artist_labels.json in the run); the
+// artist keys are artist_group's (train/split.h), as for the consensus
+// (train/group_pool.h). Artist-disjoint cross-validation never sees a held-out
+// artist in training, so cv figures do not move; README, "Accuracy on real
+// music", has how it was measured.
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <ATen/core/Tensor.h>
+
+namespace melclass::train {
+
+/// Training label counts per artist: counts[key][c] = tracks of that artist
+/// with label c. "track:" keys (no artist) are never stored.
+struct ArtistLabels {
+  size_t n_classes = 0;
+  std::map<std::string, std::vector<int64_t>> counts;
+};
+
+/// groups: artist_group of each training track; labels: its label index
+/// (single-label); rows: the tracks to count (train and validation parts).
+ArtistLabels count_artist_labels(const std::vector<std::string>& groups,
+                                 const std::vector<std::vector<int64_t>>& labels,
+                                 const std::vector<size_t>& rows, size_t n_classes);
+
+/// JSON object {key: [count per class, labels.json order]}; atomic write.
+void save_artist_labels(const std::filesystem::path& file, const ArtistLabels& labels);
+/// Inverse of save_artist_labels; throws Error("run", file, ...) when
+/// malformed or when a row does not have n_classes counts.
+ArtistLabels load_artist_labels(const std::filesystem::path& file, size_t n_classes);
+
+/// probs: [N, C] (rows sum to 1); groups: N artist keys -> [N, C]. For each
+/// track whose artist has n_a training tracks, n_{a,c} of them labelled c
+/// (Laplace's rule of succession for the artist's label distribution):
+///   q_i ∝ p_i(c) · ((n_{a,c} + 1) / (n_a + C))^w
+/// Other tracks are returned unchanged; w = 0 returns probs. Throws
+/// Error("predict") when sizes disagree or w < 0.
+at::Tensor apply_artist_prior(const at::Tensor& probs, const std::vector<std::string>& groups,
+                              const ArtistLabels& labels, double weight);
+
+}  // namespace melclass::train
