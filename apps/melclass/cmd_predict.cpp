@@ -12,6 +12,7 @@ void add_predict_command(CLI::App& app) {
   auto out = std::make_shared<std::string>();
   auto pool = std::make_shared<double>(-1);
   auto prior = std::make_shared<double>(-1);
+  auto tag_mix = std::make_shared<double>(-1);
   CLI::App* cmd = app.add_subcommand("predict", "predict ROOT/test/test_data with a trained run");
   cmd->add_option("--run", *runs,
                   "run folder written by train; several (or a cv folder) average their "
@@ -35,9 +36,15 @@ void add_predict_command(CLI::App& app) {
                   "tracks whose artist has training tracks (0 = off; default: the run's "
                   "artist_prior)")
       ->check(CLI::Range(0.0, 10.0));
+  cmd->add_option("--artist-tag-mix", *tag_mix,
+                  "multi-label tasks: share of the artist's training tag frequencies mixed into "
+                  "the scores of tracks whose artist has training tracks (0 = off; default: the "
+                  "run's artist_tag_mix)")
+      ->check(CLI::Range(0.0, 1.0));
   cmd->callback([=] {
     if (*pool >= 0) o->artist_pool = *pool;
     if (*prior >= 0) o->artist_prior = *prior;
+    if (*tag_mix >= 0) o->artist_tag_mix = *tag_mix;
     o->runs.assign(runs->begin(), runs->end());
     o->root = *data;
     o->out = out->empty() ? o->runs.front() / "predictions.json" : std::filesystem::path(*out);

@@ -60,7 +60,8 @@ def melclass_train(ctx, root, model, epochs, out, extra=None, env=None):
     # the reference's 10% validation part (train_ref.py --val-fraction), so both
     # train on the same tracks.
     extra = dict({"workers": int(ctx.workers), "classic_blend": 0, "artist_pool": 0,
-                  "artist_prior": 0, "val_fraction": 0.1},
+                  "artist_prior": 0, "artist_tag_mix": 0,
+                  "val_fraction": 0.1},
                  **(extra or {}))
     cfg = write_config(ctx, "recipe_" + os.path.basename(out), model, extra)
     p = run([ctx.melclass, "train", "--data", root, "--model", model, "--epochs", epochs,

@@ -159,7 +159,7 @@ TEST(Predict, ArtistPoolGivesOneArtistOneAnswer) {
 TEST(Predict, ArtistPriorFollowsTrainingLabels) {
   TempDir dir("predict-prior");
   train_tiny(dir / "data", dir / "run", data::Task::kStation);
-  const json counts = json::parse(read_text_file(dir / "run" / "artist_labels.json"));
+  const json counts = json::parse(read_text_file(dir / "run" / "artist_labels.json")).at("counts");
   ASSERT_FALSE(counts.empty());
   const std::string key = counts.begin().key();  // "artist:<name, lower case>"
   ASSERT_EQ(key.rfind("artist:", 0), 0u);
@@ -177,6 +177,29 @@ TEST(Predict, ArtistPriorFollowsTrainingLabels) {
   const auto expected = (raw[0] * ((n + 1) / (n.sum() + n.numel())).pow(2));
   EXPECT_TRUE(torch::allclose(moved[0], expected / expected.sum(), 1e-5, 1e-6))
       << moved[0] << expected / expected.sum();
+}
+
+// Mood: a test track whose artist has training tracks gets half its
+// calibrated scores and half that artist's training tag frequencies.
+TEST(Predict, ArtistTagMixOnMood) {
+  TempDir dir("predict-tagmix");
+  train_tiny(dir / "data", dir / "run", data::Task::kMood);
+  const json labels = json::parse(read_text_file(dir / "run" / "artist_labels.json"));
+  ASSERT_FALSE(labels.at("counts").empty());
+  const std::string key = labels["counts"].begin().key();
+  const fs::path meta = data::test_meta_path(dir / "data", data::Task::kMood);
+  json m = json::parse(read_text_file(meta));
+  m["artist_name_list"]["0"] = json::array({key.substr(7)});
+  write_file_atomically(meta, [&](std::ostream& s) { s << m.dump(); });
+  auto o = options(dir);
+  o.artist_tag_mix = 0;
+  const auto raw = infer::predict(o).probabilities.to(torch::kDouble);
+  o.artist_tag_mix = 0.5;
+  const auto mixed = infer::predict(o).probabilities.to(torch::kDouble);
+  const auto share = torch::tensor(labels["counts"][key].get<std::vector<int64_t>>())
+                         .to(torch::kDouble)
+                         .div(labels["tracks"][key].get<double>());
+  EXPECT_TRUE(torch::allclose(mixed[0], 0.5 * raw[0] + 0.5 * share, 1e-5, 1e-6));
 }
 
 TEST(Predict, Errors) {

@@ -1,6 +1,7 @@
-// train::apply_artist_prior against a plain double-precision evaluation of
-// its formula (Laplace-smoothed artist label distribution to the power w),
-// count_artist_labels, and the artist_labels.json round trip.
+// train::apply_artist_prior and mix_artist_tags against plain double-precision
+// evaluations of their formulas (Laplace-smoothed artist label distribution to
+// the power w; the artist's tag frequencies mixed in), count_artist_labels, and
+// the artist_labels.json round trip.
 
 #include <cmath>
 #include <filesystem>
@@ -18,6 +19,7 @@ namespace fs = std::filesystem;
 using melclass::train::apply_artist_prior;
 using melclass::train::ArtistLabels;
 using melclass::train::count_artist_labels;
+using melclass::train::mix_artist_tags;
 
 namespace {
 
@@ -48,6 +50,31 @@ TEST(ArtistPrior, CountsSkipTrackKeysAndUncountedRows) {
   ASSERT_EQ(l.counts.size(), 2u);
   EXPECT_EQ(l.counts.at("artist:a"), (std::vector<int64_t>{0, 2, 0, 1}));
   EXPECT_EQ(l.counts.at("artist:b"), (std::vector<int64_t>{0, 0, 1, 0}));
+  EXPECT_EQ(l.tracks.at("artist:a"), 3);
+  EXPECT_EQ(l.tracks.at("artist:b"), 1);
+}
+
+// Multi-label: artist a's two training tracks carry tags {0, 1} and {1};
+// q = (1 - b) p + b * share, share = {1/2, 1, 0, 0}.
+TEST(ArtistPrior, TagMixMatchesTheFormula) {
+  const ArtistLabels l =
+      count_artist_labels({"artist:a", "artist:a", "track:3"}, {{0, 1}, {1}, {2}}, {0, 1, 2}, 4);
+  EXPECT_EQ(l.counts.at("artist:a"), (std::vector<int64_t>{1, 2, 0, 0}));
+  EXPECT_EQ(l.tracks.at("artist:a"), 2);
+  const std::vector<double> share = {0.5, 1, 0, 0};
+  for (double b : {0.25, 0.5, 1.0}) {
+    const auto q = mix_artist_tags(to_tensor(kProbs), kGroups, l, b);
+    for (int64_t c = 0; c < 4; ++c) {
+      const auto k = static_cast<size_t>(c);
+      EXPECT_NEAR(q[0][c].item<double>(), (1 - b) * kProbs[0][k] + b * share[k], 1e-12) << b;
+      EXPECT_NEAR(q[1][c].item<double>(), kProbs[1][k], 1e-12);
+      EXPECT_NEAR(q[2][c].item<double>(), kProbs[2][k], 1e-12);
+    }
+  }
+  // At b = 0.5 a tag every training track carries crosses the 0.5 cut.
+  EXPECT_GT(mix_artist_tags(to_tensor(kProbs), kGroups, l, 0.5)[0][1].item<double>(), 0.5);
+  EXPECT_TRUE(mix_artist_tags(to_tensor(kProbs), kGroups, l, 0).equal(to_tensor(kProbs)));
+  EXPECT_THROW(mix_artist_tags(to_tensor(kProbs), kGroups, l, 1.5), melclass::Error);
 }
 
 TEST(ArtistPrior, MatchesTheFormulaAndLeavesUnknownArtistsAlone) {
@@ -79,9 +106,15 @@ TEST(ArtistPrior, RoundTripsThroughJsonAndRejectsBadInput) {
   melclass::train::save_artist_labels(dir / "a.json", l);
   const ArtistLabels back = melclass::train::load_artist_labels(dir / "a.json", 4);
   EXPECT_EQ(back.counts, l.counts);
+  EXPECT_EQ(back.tracks, l.tracks);
   EXPECT_THROW(melclass::train::load_artist_labels(dir / "a.json", 3), melclass::Error);
-  std::ofstream(dir / "bad.json") << R"({"artist:a": [1, -2, 0, 0]})";
-  EXPECT_THROW(melclass::train::load_artist_labels(dir / "bad.json", 4), melclass::Error);
+  for (const char* bad : {R"({"artist:a": [1, 0, 0, 0]})",
+                          R"({"tracks": {"artist:a": 1}, "counts": {"artist:a": [1, -2, 0, 0]}})",
+                          R"({"tracks": {"artist:a": 1}, "counts": {"artist:a": [2, 0, 0, 0]}})",
+                          R"({"tracks": {"artist:b": 1}, "counts": {"artist:a": [1, 0, 0, 0]}})"}) {
+    std::ofstream(dir / "bad.json") << bad;
+    EXPECT_THROW(melclass::train::load_artist_labels(dir / "bad.json", 4), melclass::Error) << bad;
+  }
   EXPECT_THROW(apply_artist_prior(to_tensor(kProbs), {"artist:a"}, l, 1), melclass::Error);
   EXPECT_THROW(apply_artist_prior(to_tensor(kProbs), kGroups, l, -1), melclass::Error);
   fs::remove_all(dir);

@@ -73,10 +73,17 @@ at::Tensor predict_run(const train::LoadedRun& run, const fs::path& root,
   return run.predict(sources, device, threads, bf16);  // one track per thread
 }
 
-// The artist prior's weight for `run`: the override or the run's recipe; 0 on
-// multi-label tasks (sigmoid scores, as for the consensus).
-double artist_prior_weight(const train::LoadedRun& run, const std::optional<double>& weight) {
-  return run.vocab.multi_label() ? 0 : weight.value_or(run.config.recipe.artist_prior);
+// The artist prior (train/artist_prior.h) on one run's probabilities: the
+// power rule on single-label tasks, the tag mix on multi-label ones; weights
+// from the options or the run's recipe.
+at::Tensor with_artist_prior(const at::Tensor& probs, const train::LoadedRun& run,
+                             const std::vector<std::string>& groups, const PredictOptions& o) {
+  const auto& r = run.config.recipe;
+  if (run.vocab.multi_label())
+    return train::mix_artist_tags(probs, groups, run.artist_labels,
+                                  o.artist_tag_mix.value_or(r.artist_tag_mix));
+  return train::apply_artist_prior(probs, groups, run.artist_labels,
+                                   o.artist_prior.value_or(r.artist_prior));
 }
 
 }  // namespace
@@ -144,9 +151,8 @@ Predictions predict(const PredictOptions& o) {
     }
     check(run.vocab.labels() == p.vocab.labels() && run.vocab.multi_label() == p.vocab.multi_label(),
           "predict", runs[k].string(), "run has another label vocabulary than " + runs[0].string());
-    const at::Tensor probs = train::apply_artist_prior(
-        predict_run(run, o.root, p.track_ids, groups, device, threads, bf16), groups,
-        run.artist_labels, artist_prior_weight(run, o.artist_prior));
+    const at::Tensor probs = with_artist_prior(
+        predict_run(run, o.root, p.track_ids, groups, device, threads, bf16), run, groups, o);
     sum = k == 0 ? probs : sum + probs;
     min_tags = std::max(min_tags, run.calibration.min_tags);
   }

@@ -31,6 +31,9 @@ struct PredictOptions {
   /// Artist prior weight (train/artist_prior.h) for single-label tasks; unset:
   /// each run's recipe.artist_prior. 0 turns it off.
   std::optional<double> artist_prior;
+  /// Artist tag mix (train/artist_prior.h) for multi-label tasks; unset: each
+  /// run's recipe.artist_tag_mix. 0 turns it off.
+  std::optional<double> artist_tag_mix;
 };
 
 struct Predictions {

@@ -100,6 +100,11 @@ struct Recipe {
   /// distribution to this power (train/artist_prior.h); 0 = off. Ignored for
   /// multi-label.
   double artist_prior = 0;
+  /// Multi-label tasks: at prediction, a track whose artist has training
+  /// tracks gets this share of that artist's tag frequencies mixed into its
+  /// calibrated scores (train/artist_prior.h); 0 = off. Ignored for
+  /// single-label.
+  double artist_tag_mix = 0;
   // Metadata.
   bool use_text = false;  ///< audio models: fuse a text branch (hashed n-grams of the metadata)
   int64_t text_buckets =

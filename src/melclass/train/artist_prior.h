@@ -16,23 +16,28 @@
 
 namespace melclass::train {
 
-/// Training label counts per artist: counts[key][c] = tracks of that artist
-/// with label c. "track:" keys (no artist) are never stored.
+/// Training label counts per artist: tracks[key] = training tracks of that
+/// artist, counts[key][c] = those with label (or tag) c. "track:" keys (no
+/// artist) are never stored.
 struct ArtistLabels {
   size_t n_classes = 0;
+  std::map<std::string, int64_t> tracks;
   std::map<std::string, std::vector<int64_t>> counts;
 };
 
-/// groups: artist_group of each training track; labels: its label index
-/// (single-label); rows: the tracks to count (train and validation parts).
+/// groups: artist_group of each training track; labels: its label indices
+/// (one, or a multi-label track's tags); rows: the tracks to count (train and
+/// validation parts).
 ArtistLabels count_artist_labels(const std::vector<std::string>& groups,
                                  const std::vector<std::vector<int64_t>>& labels,
                                  const std::vector<size_t>& rows, size_t n_classes);
 
-/// JSON object {key: [count per class, labels.json order]}; atomic write.
+/// JSON {"tracks": {key: n}, "counts": {key: [count per class, labels.json
+/// order]}}; atomic write.
 void save_artist_labels(const std::filesystem::path& file, const ArtistLabels& labels);
 /// Inverse of save_artist_labels; throws Error("run", file, ...) when
-/// malformed or when a row does not have n_classes counts.
+/// malformed, when a row does not have n_classes counts or a count exceeds the
+/// artist's tracks.
 ArtistLabels load_artist_labels(const std::filesystem::path& file, size_t n_classes);
 
 /// probs: [N, C] (rows sum to 1); groups: N artist keys -> [N, C]. For each
@@ -43,5 +48,15 @@ ArtistLabels load_artist_labels(const std::filesystem::path& file, size_t n_clas
 /// Error("predict") when sizes disagree or w < 0.
 at::Tensor apply_artist_prior(const at::Tensor& probs, const std::vector<std::string>& groups,
                               const ArtistLabels& labels, double weight);
+
+/// Multi-label: probs [N, C] calibrated tag scores (0.5 is the cut) -> [N, C].
+/// For each track whose artist has n_a training tracks, n_{a,c} of them
+/// tagged c:  q_i(c) = (1 - b) p_i(c) + b · n_{a,c} / n_a
+/// so at b = 0.5 a tag every training track of the artist carries is always
+/// predicted and one none carries never is. Other tracks unchanged; b = 0
+/// returns probs. Throws Error("predict") when sizes disagree or b is outside
+/// [0, 1].
+at::Tensor mix_artist_tags(const at::Tensor& probs, const std::vector<std::string>& groups,
+                           const ArtistLabels& labels, double weight);
 
 }  // namespace melclass::train

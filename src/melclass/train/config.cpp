@@ -21,7 +21,7 @@ namespace {
   X(spec_freq_width) X(mixup_alpha) X(gain_db) X(label_smoothing) X(normalize)           \
   X(early_stop) X(ema_decay) X(balanced) X(loss) X(calibrate_per_tag) X(use_text)        \
   X(text_buckets) X(text_dim) X(text_fields) X(select) X(classic_blend) X(classic_c)     \
-  X(min_steps) X(multi_label_epochs) X(artist_pool) X(artist_prior)
+  X(min_steps) X(multi_label_epochs) X(artist_pool) X(artist_prior) X(artist_tag_mix)
 // clang-format on
 
 // Top-level settings saved in config.json ("model" and "recipe" are handled
@@ -148,6 +148,7 @@ void validate(const TrainConfig& c) {
        "classic_blend must be in [0, 1) and classic_c > 0");
   need(r.artist_pool >= 0 && r.artist_pool <= 1, "artist_pool must be in [0, 1]");
   need(r.artist_prior >= 0 && r.artist_prior <= 10, "artist_prior must be in [0, 10]");
+  need(r.artist_tag_mix >= 0 && r.artist_tag_mix <= 1, "artist_tag_mix must be in [0, 1]");
   need(r.loss == "bce" || r.loss == "asl", "loss must be bce or asl");
   need(r.text_buckets >= 2 && r.text_buckets <= (int64_t{1} << 26) && r.text_dim >= 0 &&
            r.text_dim <= 4096,

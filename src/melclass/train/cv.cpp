@@ -61,8 +61,11 @@ eval::MetricReport score_run(const fs::path& run_dir, const HeldOut& h, int fold
   const LoadedRun run = load_run(run_dir, c10::Device(c10::kCPU));
   at::Tensor probs = run.predict(h.sources, c10::Device(c10::kCPU)).to(at::kFloat).contiguous();
   // Artist-disjoint folds: no held-out artist is in the fold's artist labels.
-  const double prior = run.vocab.multi_label() ? 0 : run.config.recipe.artist_prior;
-  probs = apply_artist_prior(probs, h.groups, run.artist_labels, prior).contiguous();
+  const auto& r = run.config.recipe;
+  probs = (run.vocab.multi_label()
+               ? mix_artist_tags(probs, h.groups, run.artist_labels, r.artist_tag_mix)
+               : apply_artist_prior(probs, h.groups, run.artist_labels, r.artist_prior))
+              .contiguous();
   const double pool = artist_pool_weight(run.config.recipe.artist_pool, run.vocab.multi_label());
   if (pool > 0) {  // as predict does over a test part: the held-out fold's artists
     if (oof.unpooled.empty()) oof.unpooled.resize(oof.probs.size());

@@ -143,7 +143,7 @@ LoadedRun load_run(const fs::path& run, c10::Device device) {
       load_calibration(calibration_file(run), Calibration{0.0, loaded.config.recipe.min_tags, {}});
   if (fits_classic(loaded.config, loaded.vocab.multi_label()) && fs::exists(classic_file(run)))
     loaded.classic = std::make_shared<const models::ClassicLinear>(load_classic(classic_file(run)));
-  if (!loaded.vocab.multi_label() && fs::exists(artist_labels_file(run)))
+  if (fs::exists(artist_labels_file(run)))
     loaded.artist_labels = load_artist_labels(artist_labels_file(run), loaded.vocab.size());
   loaded.model->to(device);
   loaded.model->eval();

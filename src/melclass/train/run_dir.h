@@ -8,7 +8,7 @@
 //   input_norm.json  per-band mean/std of the training set (recipe.normalize "band")
 //   calibration.json multi-label decision rule
 //   classic.json   the classic expert blended with the network (recipe.classic_blend)
-//   artist_labels.json training label counts per artist (single-label; recipe.artist_prior)
+//   artist_labels.json training label counts per artist (recipe.artist_prior, artist_tag_mix)
 
 #include <filesystem>
 #include <memory>
@@ -69,8 +69,8 @@ struct LoadedRun {
   /// classic.json, when training fitted one (single-label audio runs with
   /// recipe.classic_blend > 0); null otherwise.
   std::shared_ptr<const models::ClassicLinear> classic;
-  /// artist_labels.json (single-label runs): training label counts per artist
-  /// for the artist prior; empty when absent (runs of earlier builds).
+  /// artist_labels.json: training label counts per artist for the artist
+  /// prior; empty when absent (runs of earlier builds).
   ArtistLabels artist_labels;
   InputSpec input_spec() const;
   /// Probabilities [N, C] for `sources` (predict_sources with this run's input

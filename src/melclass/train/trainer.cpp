@@ -343,12 +343,10 @@ bool Trainer::run_epoch(int epoch, Plateau& plateau, std::ostream& metrics, Epoc
 void Trainer::finish(Clock::time_point start, double sps_sum, double wait_sum, int epochs_run) {
   result_.epochs_run = epochs_run;
   if (fits_classic(cfg_, vocab_.multi_label())) fit_classic();
-  if (!vocab_.multi_label()) {  // the artist prior's counts: every training track
-    std::vector<size_t> rows = train_idx_;
-    rows.insert(rows.end(), val_idx_.begin(), val_idx_.end());
-    save_artist_labels(artist_labels_file(out_),
-                       count_artist_labels(groups_, labels_, rows, vocab_.size()));
-  }
+  std::vector<size_t> rows = train_idx_;  // the artist prior's counts: every training track
+  rows.insert(rows.end(), val_idx_.begin(), val_idx_.end());
+  save_artist_labels(artist_labels_file(out_),
+                     count_artist_labels(groups_, labels_, rows, vocab_.size()));
   result_.seconds = seconds_since(start);
   result_.samples_per_second = sps_sum / std::max(1, epochs_run);
   result_.data_wait_fraction = wait_sum / std::max(1, epochs_run);
