@@ -8,12 +8,15 @@ a cv run's OUT/oof_predictions.json: each track's probabilities are
 multiplied by ((n_c + 1) / (n + C)) ** power, with n_c the labels of the same
 artist's *other* tracks in the training part (as if they had been training
 tracks; the network never saw that artist, so this errs low), and
-renormalised. Artist keys as melclass's: first artist, lower-cased.
+renormalised. On mood (multi-label) the tag mix instead: calibrated scores
+q = (1 - b) p + b * (share of the artist's other tracks with the tag), cut at
+0.5, at least one tag. Artist keys as melclass's: first artist, lower-cased.
 
-usage: artist_prior_sim.py --data ROOT --task station|genre OOF.json...
-Prints, per file and power, the accuracy over all tracks and over the tracks
-whose artist has other tracks, from the probabilities before the artist
-consensus ("raw") and after it ("pooled"; the same when the run had none).
+usage: artist_prior_sim.py --data ROOT --task station|genre|mood OOF.json...
+Prints, per file and power (mix on mood), the accuracy (micro-F1 on mood)
+over all tracks and over the tracks whose artist has other tracks; for
+single-label tasks from the probabilities before the artist consensus ("raw")
+and after it ("pooled"; the same when the run had none).
 """
 
 import argparse
@@ -25,7 +28,7 @@ import numpy as np
 
 def artists_and_truth(root, task):
     labels = json.load(open(os.path.join(root, "train", "train_label"), encoding="utf-8"))
-    column = "genre" if task == "genre" else "station_name"
+    column = {"genre": "genre", "station": "station_name", "mood": "mood_tag"}[task]
     meta = labels
     if "artist_name_list" not in labels:
         path = os.path.join(root, "train", "train_data", "meta", "track_meta.json")
@@ -54,16 +57,38 @@ def accuracy(probs, ids, classes, artist, truth, power):
     return right / len(ids), right_seen / max(1, seen), seen
 
 
+def micro_f1(probs, ids, classes, artist, truth, mix):
+    tp = fp = fn = 0
+    seen = 0
+    for i, t in enumerate(ids):
+        p = probs[i].copy()
+        others = [set(truth[u]) for u in ids if u != t and artist[t] and artist[u] == artist[t]]
+        if others and mix > 0:
+            share = np.array([sum(c in o for o in others) / len(others) for c in classes])
+            p = (1 - mix) * p + mix * share
+            seen += 1
+        pred = {classes[j] for j in np.where(p > 0.5)[0]} or {classes[int(np.argmax(p))]}
+        true = set(truth[t])
+        tp, fp, fn = tp + len(true & pred), fp + len(pred - true), fn + len(true - pred)
+    return 2 * tp / (2 * tp + fp + fn), seen
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", required=True, help="dataset root the cv ran on")
-    ap.add_argument("--task", required=True, choices=["station", "genre"])
-    ap.add_argument("--powers", default="0,0.5,1,2")
+    ap.add_argument("--task", required=True, choices=["station", "genre", "mood"])
+    ap.add_argument("--powers", default="0,0.5,1,2", help="powers; on mood, mix weights")
     ap.add_argument("oof", nargs="+")
     a = ap.parse_args()
     artist, truth = artists_and_truth(a.data, a.task)
     for f in a.oof:
         o = json.load(open(f, encoding="utf-8"))
+        if a.task == "mood":
+            for mix in (float(x) for x in a.powers.split(",")):
+                f1, seen = micro_f1(np.array(o["probs"]), o["track_index"], o["labels"], artist,
+                                    truth, mix)
+                print(f"{f} mix {mix:g}: micro-F1 {f1:.4f} ({seen} tracks with a known artist)")
+            continue
         pooled = np.array(o["probs"])
         raw = np.array(o.get("probs_before_artist_pool") or o["probs"])
         for power in (float(x) for x in a.powers.split(",")):
