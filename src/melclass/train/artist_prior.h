@@ -1,7 +1,8 @@
 #pragma once
-// Artist prior at prediction time (single-label tasks): a test track whose
-// artist has labelled tracks in the training set is pulled towards those
-// labels. The counts come from training (artist_labels.json in the run); the
+// Artist prior at prediction time: a test track whose artist has labelled
+// tracks in the training set is pulled towards those labels (single-label:
+// apply_artist_prior; multi-label: mix_artist_tags). The counts come from
+// training (artist_labels.json in the run); the
 // artist keys are artist_group's (train/split.h), as for the consensus
 // (train/group_pool.h). Artist-disjoint cross-validation never sees a held-out
 // artist in training, so cv figures do not move; README, "Accuracy on real

@@ -66,7 +66,7 @@ eval::MetricReport score_run(const fs::path& run_dir, const HeldOut& h, int fold
                ? mix_artist_tags(probs, h.groups, run.artist_labels, r.artist_tag_mix)
                : apply_artist_prior(probs, h.groups, run.artist_labels, r.artist_prior))
               .contiguous();
-  const double pool = artist_pool_weight(run.config.recipe.artist_pool, run.vocab.multi_label());
+  const double pool = artist_pool_weight(r.artist_pool, run.vocab.multi_label());
   if (pool > 0) {  // as predict does over a test part: the held-out fold's artists
     if (oof.unpooled.empty()) oof.unpooled.resize(oof.probs.size());
     store_rows(probs, h.rows, oof.unpooled);
