@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -153,27 +154,40 @@ TEST(Predict, ArtistPoolGivesOneArtistOneAnswer) {
   EXPECT_EQ(list[0], list[2]);
 }
 
+namespace {
+
+// Gives test track 0 the first artist of the run's artist_labels.json (an
+// artist with training tracks); returns the file and that artist's key.
+std::pair<json, std::string> first_test_track_by_a_training_artist(const fs::path& dir,
+                                                                   data::Task task) {
+  const json labels = json::parse(read_text_file(dir / "run" / "artist_labels.json"));
+  EXPECT_FALSE(labels.at("counts").empty());
+  const std::string key = labels["counts"].begin().key();  // "artist:<name, lower case>"
+  EXPECT_EQ(key.rfind("artist:", 0), 0u);
+  const fs::path meta = data::test_meta_path(dir / "data", task);
+  json m = json::parse(read_text_file(meta));
+  m["artist_name_list"]["0"] = json::array({key.substr(7)});
+  write_file_atomically(meta, [&](std::ostream& s) { s << m.dump(); });
+  return {labels, key};
+}
+
+}  // namespace
+
 // A test track by an artist with training tracks is multiplied by that
 // artist's Laplace-smoothed training label distribution (artist_labels.json,
 // written by train) to the power artist_prior.
 TEST(Predict, ArtistPriorFollowsTrainingLabels) {
   TempDir dir("predict-prior");
   train_tiny(dir / "data", dir / "run", data::Task::kStation);
-  const json counts = json::parse(read_text_file(dir / "run" / "artist_labels.json")).at("counts");
-  ASSERT_FALSE(counts.empty());
-  const std::string key = counts.begin().key();  // "artist:<name, lower case>"
-  ASSERT_EQ(key.rfind("artist:", 0), 0u);
-  const fs::path meta = data::test_meta_path(dir / "data", data::Task::kStation);
-  json m = json::parse(read_text_file(meta));
-  m["artist_name_list"]["0"] = json::array({key.substr(7)});
-  write_file_atomically(meta, [&](std::ostream& s) { s << m.dump(); });
+  const auto [labels, key] = first_test_track_by_a_training_artist(dir, data::Task::kStation);
   auto o = options(dir);
   o.artist_pool = 0;
   o.artist_prior = 0;
   const auto raw = infer::predict(o).probabilities.to(torch::kDouble);
   o.artist_prior = 2;
   const auto moved = infer::predict(o).probabilities.to(torch::kDouble);
-  const auto n = torch::tensor(counts.begin()->get<std::vector<int64_t>>()).to(torch::kDouble);
+  const auto n =
+      torch::tensor(labels["counts"][key].get<std::vector<int64_t>>()).to(torch::kDouble);
   const auto expected = (raw[0] * ((n + 1) / (n.sum() + n.numel())).pow(2));
   EXPECT_TRUE(torch::allclose(moved[0], expected / expected.sum(), 1e-5, 1e-6))
       << moved[0] << expected / expected.sum();
@@ -184,13 +198,7 @@ TEST(Predict, ArtistPriorFollowsTrainingLabels) {
 TEST(Predict, ArtistTagMixOnMood) {
   TempDir dir("predict-tagmix");
   train_tiny(dir / "data", dir / "run", data::Task::kMood);
-  const json labels = json::parse(read_text_file(dir / "run" / "artist_labels.json"));
-  ASSERT_FALSE(labels.at("counts").empty());
-  const std::string key = labels["counts"].begin().key();
-  const fs::path meta = data::test_meta_path(dir / "data", data::Task::kMood);
-  json m = json::parse(read_text_file(meta));
-  m["artist_name_list"]["0"] = json::array({key.substr(7)});
-  write_file_atomically(meta, [&](std::ostream& s) { s << m.dump(); });
+  const auto [labels, key] = first_test_track_by_a_training_artist(dir, data::Task::kMood);
   auto o = options(dir);
   o.artist_tag_mix = 0;
   const auto raw = infer::predict(o).probabilities.to(torch::kDouble);
