@@ -179,7 +179,8 @@ std::pair<json, std::string> first_test_track_by_a_training_artist(const fs::pat
 TEST(Predict, ArtistPriorFollowsTrainingLabels) {
   TempDir dir("predict-prior");
   train_tiny(dir / "data", dir / "run", data::Task::kStation);
-  const auto [labels, key] = first_test_track_by_a_training_artist(dir, data::Task::kStation);
+  const auto [labels, key] =
+      first_test_track_by_a_training_artist(dir.path(), data::Task::kStation);
   auto o = options(dir);
   o.artist_pool = 0;
   o.artist_prior = 0;
@@ -198,7 +199,7 @@ TEST(Predict, ArtistPriorFollowsTrainingLabels) {
 TEST(Predict, ArtistTagMixOnMood) {
   TempDir dir("predict-tagmix");
   train_tiny(dir / "data", dir / "run", data::Task::kMood);
-  const auto [labels, key] = first_test_track_by_a_training_artist(dir, data::Task::kMood);
+  const auto [labels, key] = first_test_track_by_a_training_artist(dir.path(), data::Task::kMood);
   auto o = options(dir);
   o.artist_tag_mix = 0;
   const auto raw = infer::predict(o).probabilities.to(torch::kDouble);
