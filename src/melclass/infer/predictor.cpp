@@ -73,17 +73,14 @@ at::Tensor predict_run(const train::LoadedRun& run, const fs::path& root,
   return run.predict(sources, device, threads, bf16);  // one track per thread
 }
 
-// The artist prior (train/artist_prior.h) on one run's probabilities: the
-// power rule on single-label tasks, the tag mix on multi-label ones; weights
-// from the options or the run's recipe.
+// The artist prior (train/artist_prior.h) on one run's probabilities, with
+// the weights of the options or else of the run's recipe.
 at::Tensor with_artist_prior(const at::Tensor& probs, const train::LoadedRun& run,
                              const std::vector<std::string>& groups, const PredictOptions& o) {
   const auto& r = run.config.recipe;
-  if (run.vocab.multi_label())
-    return train::mix_artist_tags(probs, groups, run.artist_labels,
-                                  o.artist_tag_mix.value_or(r.artist_tag_mix));
-  return train::apply_artist_prior(probs, groups, run.artist_labels,
-                                   o.artist_prior.value_or(r.artist_prior));
+  return train::apply_artist_prior_for_task(
+      probs, groups, run.artist_labels, run.vocab.multi_label(),
+      o.artist_prior.value_or(r.artist_prior), o.artist_tag_mix.value_or(r.artist_tag_mix));
 }
 
 }  // namespace

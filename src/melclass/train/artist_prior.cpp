@@ -94,4 +94,12 @@ at::Tensor mix_artist_tags(const at::Tensor& probs, const std::vector<std::strin
   return q.to(probs.scalar_type());
 }
 
+at::Tensor apply_artist_prior_for_task(const at::Tensor& probs,
+                                       const std::vector<std::string>& groups,
+                                       const ArtistLabels& labels, bool multi_label, double prior,
+                                       double tag_mix) {
+  return multi_label ? mix_artist_tags(probs, groups, labels, tag_mix)
+                     : apply_artist_prior(probs, groups, labels, prior);
+}
+
 }  // namespace melclass::train

@@ -60,4 +60,11 @@ at::Tensor apply_artist_prior(const at::Tensor& probs, const std::vector<std::st
 at::Tensor mix_artist_tags(const at::Tensor& probs, const std::vector<std::string>& groups,
                            const ArtistLabels& labels, double weight);
 
+/// The rule a task uses: mix_artist_tags with `tag_mix` on a multi-label task,
+/// apply_artist_prior with `prior` otherwise. Shared by predict and cv.
+at::Tensor apply_artist_prior_for_task(const at::Tensor& probs,
+                                       const std::vector<std::string>& groups,
+                                       const ArtistLabels& labels, bool multi_label, double prior,
+                                       double tag_mix);
+
 }  // namespace melclass::train

@@ -62,9 +62,8 @@ eval::MetricReport score_run(const fs::path& run_dir, const HeldOut& h, int fold
   at::Tensor probs = run.predict(h.sources, c10::Device(c10::kCPU)).to(at::kFloat).contiguous();
   // Artist-disjoint folds: no held-out artist is in the fold's artist labels.
   const auto& r = run.config.recipe;
-  probs = (run.vocab.multi_label()
-               ? mix_artist_tags(probs, h.groups, run.artist_labels, r.artist_tag_mix)
-               : apply_artist_prior(probs, h.groups, run.artist_labels, r.artist_prior))
+  probs = apply_artist_prior_for_task(probs, h.groups, run.artist_labels, run.vocab.multi_label(),
+                                      r.artist_prior, r.artist_tag_mix)
               .contiguous();
   const double pool = artist_pool_weight(r.artist_pool, run.vocab.multi_label());
   if (pool > 0) {  // as predict does over a test part: the held-out fold's artists

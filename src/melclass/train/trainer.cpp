@@ -73,6 +73,13 @@ class Trainer {
   InputSpec input_spec() const {
     return InputSpec{cfg_.n_mels, cfg_.recipe, norm_, audio_, nullptr};
   }
+  /// Every training track, train part then validation part: what the classic
+  /// expert fits on and the artist prior counts (neither selects epochs).
+  std::vector<size_t> all_training_rows() const {
+    std::vector<size_t> rows = train_idx_;
+    rows.insert(rows.end(), val_idx_.begin(), val_idx_.end());
+    return rows;
+  }
 
   TrainConfig cfg_;
   c10::Device device_;
@@ -122,8 +129,7 @@ void Trainer::load_data() {
 // The classic expert is fitted on every training track (train and validation
 // parts): it has no epochs to select.
 void Trainer::fit_classic() {
-  std::vector<size_t> idx = train_idx_;
-  idx.insert(idx.end(), val_idx_.begin(), val_idx_.end());
+  const std::vector<size_t> idx = all_training_rows();
   std::vector<int64_t> labels;
   for (size_t i : idx) labels.push_back(labels_[i].front());
   fit_classic_expert(classic_file(out_), sources_, idx, labels, static_cast<int64_t>(vocab_.size()),
@@ -343,10 +349,8 @@ bool Trainer::run_epoch(int epoch, Plateau& plateau, std::ostream& metrics, Epoc
 void Trainer::finish(Clock::time_point start, double sps_sum, double wait_sum, int epochs_run) {
   result_.epochs_run = epochs_run;
   if (fits_classic(cfg_, vocab_.multi_label())) fit_classic();
-  std::vector<size_t> rows = train_idx_;  // the artist prior's counts: every training track
-  rows.insert(rows.end(), val_idx_.begin(), val_idx_.end());
   save_artist_labels(artist_labels_file(out_),
-                     count_artist_labels(groups_, labels_, rows, vocab_.size()));
+                     count_artist_labels(groups_, labels_, all_training_rows(), vocab_.size()));
   result_.seconds = seconds_since(start);
   result_.samples_per_second = sps_sum / std::max(1, epochs_run);
   result_.data_wait_fraction = wait_sum / std::max(1, epochs_run);
