@@ -72,6 +72,46 @@ bool same_weights(const std::vector<at::Tensor>& a, const std::vector<at::Tensor
   return true;
 }
 
+// The run folder's JSON files record what train_model returned and logged.
+void expect_run_files_match(const fs::path& run, const train::TrainResult& result,
+                            const std::vector<train::EpochLog>& logs) {
+  const auto metrics = read_jsonl(train::metrics_file(run));
+  ASSERT_EQ(metrics.size(), 2u);
+  EXPECT_EQ(metrics[0]["epoch"], 1);
+  EXPECT_DOUBLE_EQ(metrics[0]["train_loss"].get<double>(), logs[0].train_loss);
+  EXPECT_TRUE(metrics[1].contains("val_accuracy"));
+  const json config = json::parse(read_text_file(train::config_file(run)));
+  EXPECT_EQ(config["task"], "station");  // detected, then recorded
+  EXPECT_EQ(config["model"], "tcnet");
+  EXPECT_EQ(config["recipe"]["train_frames"], 64);
+  const json labels = json::parse(read_text_file(train::vocab_file(run)));
+  EXPECT_EQ(labels["labels"], json::array({"Q1", "Q2", "Q3", "Q4"}));
+  EXPECT_EQ(labels["multi_label"], false);
+  const json summary = json::parse(read_text_file(train::summary_file(run)));
+  EXPECT_EQ(summary["best_epoch"], result.best_epoch);
+  EXPECT_EQ(summary["train_tracks"], result.train_tracks);
+  EXPECT_FALSE(fs::exists(train::calibration_file(run))) << "single-label runs need none";
+}
+
+// Same seed: the same losses and the same weights as `run`. Another seed: other losses.
+void expect_reproducible(const fs::path& root, const fs::path& dir, const fs::path& run) {
+  train::train_model(tiny_config(root, dir / "run2"));
+  train::train_model(tiny_config(root, dir / "run3", /*seed=*/2));
+  const auto metrics = read_jsonl(train::metrics_file(run));
+  const auto again = read_jsonl(train::metrics_file(dir / "run2"));
+  const auto other = read_jsonl(train::metrics_file(dir / "run3"));
+  ASSERT_EQ(metrics.size(), 2u);
+  ASSERT_EQ(again.size(), 2u);
+  for (size_t e = 0; e < 2; ++e) {
+    EXPECT_EQ(again[e]["train_loss"], metrics[e]["train_loss"]) << "epoch " << e + 1;
+    EXPECT_EQ(again[e]["val_loss"], metrics[e]["val_loss"]) << "epoch " << e + 1;
+  }
+  EXPECT_NE(other[0]["train_loss"], metrics[0]["train_loss"]);
+  const auto p1 = parameters_of(run), p2 = parameters_of(dir / "run2");
+  ASSERT_EQ(p1.size(), p2.size());
+  for (size_t i = 0; i < p1.size(); ++i) EXPECT_TRUE(torch::equal(p1[i], p2[i])) << "tensor " << i;
+}
+
 }  // namespace
 
 TEST(Trainer, EndToEndWritesRunFolderAndIsReproducible) {
@@ -101,23 +141,7 @@ TEST(Trainer, EndToEndWritesRunFolderAndIsReproducible) {
     EXPECT_GE(l.val_metric, 0.0);
     EXPECT_LE(l.val_metric, 1.0);
   }
-
-  const auto metrics = read_jsonl(train::metrics_file(run));
-  ASSERT_EQ(metrics.size(), 2u);
-  EXPECT_EQ(metrics[0]["epoch"], 1);
-  EXPECT_DOUBLE_EQ(metrics[0]["train_loss"].get<double>(), logs[0].train_loss);
-  EXPECT_TRUE(metrics[1].contains("val_accuracy"));
-  const json config = json::parse(read_text_file(train::config_file(run)));
-  EXPECT_EQ(config["task"], "station");  // detected, then recorded
-  EXPECT_EQ(config["model"], "tcnet");
-  EXPECT_EQ(config["recipe"]["train_frames"], 64);
-  const json labels = json::parse(read_text_file(train::vocab_file(run)));
-  EXPECT_EQ(labels["labels"], json::array({"Q1", "Q2", "Q3", "Q4"}));
-  EXPECT_EQ(labels["multi_label"], false);
-  const json summary = json::parse(read_text_file(train::summary_file(run)));
-  EXPECT_EQ(summary["best_epoch"], result.best_epoch);
-  EXPECT_EQ(summary["train_tracks"], result.train_tracks);
-  EXPECT_FALSE(fs::exists(train::calibration_file(run))) << "single-label runs need none";
+  expect_run_files_match(run, result, logs);
 
   // The saved run loads back into a working model.
   auto loaded = train::load_run(run, torch::kCPU);
@@ -125,21 +149,7 @@ TEST(Trainer, EndToEndWritesRunFolderAndIsReproducible) {
   EXPECT_FALSE(loaded.model->is_training());
   EXPECT_EQ(loaded.model->forward(torch::rand({1, 128, 100})).sizes().vec(),
             (std::vector<int64_t>{1, 4}));
-
-  // Same seed: the same losses and the same weights. Another seed: other losses.
-  train::train_model(tiny_config(root, dir / "run2"));
-  train::train_model(tiny_config(root, dir / "run3", /*seed=*/2));
-  const auto again = read_jsonl(train::metrics_file(dir / "run2"));
-  const auto other = read_jsonl(train::metrics_file(dir / "run3"));
-  ASSERT_EQ(again.size(), 2u);
-  for (size_t e = 0; e < 2; ++e) {
-    EXPECT_EQ(again[e]["train_loss"], metrics[e]["train_loss"]) << "epoch " << e + 1;
-    EXPECT_EQ(again[e]["val_loss"], metrics[e]["val_loss"]) << "epoch " << e + 1;
-  }
-  EXPECT_NE(other[0]["train_loss"], metrics[0]["train_loss"]);
-  const auto p1 = parameters_of(run), p2 = parameters_of(dir / "run2");
-  ASSERT_EQ(p1.size(), p2.size());
-  for (size_t i = 0; i < p1.size(); ++i) EXPECT_TRUE(torch::equal(p1[i], p2[i])) << "tensor " << i;
+  expect_reproducible(root, dir.path(), run);
 }
 
 // select "last" keeps the final epoch's weights, "best" those of the best
