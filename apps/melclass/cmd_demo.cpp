@@ -95,7 +95,7 @@ void add_demo_command(CLI::App& app) {
   cmd->add_option("--epochs", a->epochs, "training epochs (default 20)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--seed", a->seed, "random seed (default 0)");
-  cmd->add_option("--threads", a->threads, "CPU threads (default: all cores)");
+  add_threads_option(*cmd, a->threads, "CPU threads");
   cmd->callback([a] { run_demo(*a); });
 }
 

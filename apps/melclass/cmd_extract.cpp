@@ -17,8 +17,7 @@ void add_extract_command(CLI::App& app) {
   cmd->add_option("INPUT", *inputs, "audio files, or folders (recursed; structure kept)")
       ->required();
   cmd->add_option("--out", *out, "output folder")->required();
-  cmd->add_option("--threads", o->threads, "files at once (default: all cores)")
-      ->check(CLI::NonNegativeNumber);
+  add_threads_option(*cmd, o->threads, "files at once");
   cmd->add_option("--n-fft", o->mel.n_fft, "FFT size (default 1024)");
   cmd->add_option("--hop", o->mel.hop, "hop length in samples (default 512)");
   cmd->add_option("--n-mels", o->mel.n_mels, "mel bands (default 128)");
@@ -40,9 +39,9 @@ void add_extract_command(CLI::App& app) {
                 static_cast<long long>(r.ok), static_cast<long long>(total), r.audio_seconds,
                 r.seconds, r.threads, o->out_dir.string().c_str());
     std::fflush(stdout);
-    check(
-        r.failed == 0, "extract", "",
-        std::to_string(r.failed) + " of " + std::to_string(total) + " files could not be decoded");
+    check(r.failed == 0, "extract", "",
+          std::to_string(r.failed) + " of " + std::to_string(total) +
+              " files could not be converted (see the lines above)");
   });
 }
 

@@ -26,25 +26,31 @@ void add_predict_command(CLI::App& app) {
                   "none (float32) or bf16: forward passes in bfloat16 (faster on CPUs with "
                   "AVX-512 BF16/AMX and on GPUs)")
       ->check(CLI::IsMember({"none", "bf16"}));
-  cmd->add_option("--threads", o->threads, "CPU threads (default: all cores)")->check(CLI::NonNegativeNumber);
-  cmd->add_option("--artist-pool", *pool,
-                  "single-label tasks: weight of the artist consensus over the predicted tracks "
-                  "(0 = off; default: the run's artist_pool)")
-      ->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--artist-prior", *prior,
-                  "single-label tasks: power of the artist's training label distribution for "
-                  "tracks whose artist has training tracks (0 = off; default: the run's "
-                  "artist_prior)")
-      ->check(CLI::Range(0.0, 10.0));
-  cmd->add_option("--artist-tag-mix", *tag_mix,
-                  "multi-label tasks: share of the artist's training tag frequencies mixed into "
-                  "the scores of tracks whose artist has training tracks (0 = off; default: the "
-                  "run's artist_tag_mix)")
-      ->check(CLI::Range(0.0, 1.0));
+  add_threads_option(*cmd, o->threads, "CPU threads");
+  auto* pool_opt =
+      cmd->add_option(
+             "--artist-pool", *pool,
+             "single-label tasks: weight of the artist consensus over the predicted tracks "
+             "(0 = off; default: the run's artist_pool)")
+          ->check(CLI::Range(0.0, 1.0));
+  auto* prior_opt =
+      cmd->add_option("--artist-prior", *prior,
+                      "single-label tasks: power of the artist's training label distribution for "
+                      "tracks whose artist has training tracks (0 = off; default: the run's "
+                      "artist_prior)")
+          ->check(CLI::Range(0.0, 10.0));
+  auto* tag_mix_opt =
+      cmd->add_option(
+             "--artist-tag-mix", *tag_mix,
+             "multi-label tasks: share of the artist's training tag frequencies mixed into "
+             "the scores of tracks whose artist has training tracks (0 = off; default: the "
+             "run's artist_tag_mix)")
+          ->check(CLI::Range(0.0, 1.0));
   cmd->callback([=] {
-    if (*pool >= 0) o->artist_pool = *pool;
-    if (*prior >= 0) o->artist_prior = *prior;
-    if (*tag_mix >= 0) o->artist_tag_mix = *tag_mix;
+    // Given: passed on (the library refuses NaN, which CLI11's range lets by).
+    if (pool_opt->count() > 0) o->artist_pool = *pool;
+    if (prior_opt->count() > 0) o->artist_prior = *prior;
+    if (tag_mix_opt->count() > 0) o->artist_tag_mix = *tag_mix;
     o->runs.assign(runs->begin(), runs->end());
     o->root = *data;
     o->out = out->empty() ? o->runs.front() / "predictions.json" : std::filesystem::path(*out);

@@ -21,8 +21,7 @@ void add_synth_command(CLI::App& app) {
       ->check(CLI::Range(0.1, 3600.0));
   cmd->add_option("--max-seconds", o->max_seconds, "longest track, seconds (default 360)")
       ->check(CLI::Range(0.1, 3600.0));
-  cmd->add_option("--threads", o->threads, "worker threads (default: all cores)")
-      ->check(CLI::NonNegativeNumber);
+  add_threads_option(*cmd, o->threads, "worker threads");
   cmd->callback([=] {
     o->root = *out;
     o->task = data::parse_task(*task);

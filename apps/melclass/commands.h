@@ -20,6 +20,9 @@ void add_demo_command(CLI::App& app);
 void add_extract_command(CLI::App& app);
 void add_cv_command(CLI::App& app);
 
+/// --threads N for every subcommand: 0 (all cores) to kMaxThreads.
+CLI::Option* add_threads_option(CLI::App& cmd, int& threads, const std::string& help);
+
 /// Options shared by `train` and `cv`.
 struct TrainArgs {
   std::string data, task, model, out, device = "cpu", config;

@@ -2,8 +2,14 @@
 
 #include "melclass/core/atomic_file.h"
 #include "melclass/core/error.h"
+#include "melclass/core/runtime.h"
 
 namespace melclass::app {
+
+CLI::Option* add_threads_option(CLI::App& cmd, int& threads, const std::string& help) {
+  return cmd.add_option("--threads", threads, help + " (default 0: all cores)")
+      ->check(CLI::Range(0, kMaxThreads));
+}
 
 nlohmann::json load_config_file(const std::string& path) {
   if (path.empty()) return nlohmann::json::object();

@@ -20,8 +20,7 @@ void add_train_options(CLI::App& cmd, TrainArgs& a) {
   cmd.add_option("--lr", a.lr, "peak learning rate")->check(CLI::PositiveNumber);
   cmd.add_option("--seed", a.seed, "random seed (default 0)");
   cmd.add_option("--device", a.device, "cpu or cuda");
-  cmd.add_option("--threads", a.threads, "CPU threads (default: all cores)")
-      ->check(CLI::NonNegativeNumber);
+  add_threads_option(cmd, a.threads, "CPU threads");
   cmd.add_option("--config", a.config, "JSON file of settings; --set and flags override it");
   cmd.add_option("--set", a.sets,
                  "KEY=VALUE setting (any config.json key, e.g. --set use_text=true); repeatable");

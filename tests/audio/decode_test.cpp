@@ -1,14 +1,39 @@
 // audio::decode_audio, probe_audio, resampled_length, is_audio_path.
 
+#include <cmath>
+#include <fstream>
+#include <vector>
+
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
 #include "audio/audio_testing.h"
 #include "core/testing.h"
 #include "melclass/audio/decode.h"
+#include "melclass/audio/mel_stream.h"
 
 using namespace melclass::audio;
 using melclass::testing::audio_fixture;
+
+namespace {
+
+// A mono 32-bit float WAV (format 3) with any header rate and samples.
+void write_float_wav(const std::string& path, int32_t rate, const std::vector<float>& samples) {
+  std::ofstream out(path, std::ios::binary);
+  auto u32 = [&](uint32_t v) { out.write(reinterpret_cast<const char*>(&v), 4); };
+  auto u16 = [&](uint16_t v) { out.write(reinterpret_cast<const char*>(&v), 2); };
+  const auto bytes = static_cast<uint32_t>(samples.size() * 4);
+  out << "RIFF";
+  u32(36 + bytes);
+  out << "WAVEfmt ";
+  u32(16), u16(3), u16(1), u32(static_cast<uint32_t>(rate)), u32(static_cast<uint32_t>(rate) * 4);
+  u16(4), u16(32);
+  out << "data";
+  u32(bytes);
+  out.write(reinterpret_cast<const char*>(samples.data()), bytes);
+}
+
+}  // namespace
 
 TEST(AudioPath, ExtensionsCaseInsensitive) {
   for (const char* name : {"a.wav", "b.FLAC", "c.Ogg", "d.oga", "e.mp3", "dir.x/f.MP3"})
@@ -74,4 +99,25 @@ TEST(Decode, UndecodableFilesNameTheFile) {
   const std::string empty = (dir / "empty.mp3").string();
   melclass::testing::write_text(empty, "");
   EXPECT_MELCLASS_ERROR(decode_audio(empty), "audio: " + empty + ": cannot decode: ");
+}
+
+// Files that decode but hold nothing usable fail with the file's name instead
+// of writing an all-zero or NaN spectrogram.
+TEST(Decode, EmptyCorruptOrNonFiniteAudioIsRefused) {
+  melclass::testing::TempDir dir("decode");
+  const MelFrontend frontend{MelOptions{}};
+  const std::string empty = (dir / "empty.wav").string();
+  write_float_wav(empty, 16000, {});
+  EXPECT_MELCLASS_ERROR(audio_file_mel(empty, frontend), "audio: " + empty, "no audio samples");
+  const std::string slow = (dir / "one_hertz.wav").string();
+  write_float_wav(slow, 1, std::vector<float>(100, 0.1f));
+  EXPECT_MELCLASS_ERROR(probe_audio(slow), "audio: " + slow, "implausible sample rate 1 Hz");
+  std::vector<float> samples(16000, 0.25f);
+  samples[8000] = NAN;
+  const std::string nan = (dir / "nan.wav").string();
+  write_float_wav(nan, 16000, samples);
+  EXPECT_MELCLASS_ERROR(audio_file_mel(nan, frontend), "audio: " + nan, "NaN/Inf values");
+  samples[8000] = 0.25f;
+  write_float_wav(nan, 16000, samples);
+  EXPECT_EQ(audio_file_mel(nan, frontend).size(2), 32);  // 1 + 16000 / 512
 }

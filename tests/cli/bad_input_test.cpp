@@ -176,6 +176,29 @@ TEST_F(BadInput, PredictLeavesNoPartialOutput) {
   EXPECT_FALSE(fs::exists(dir_->path() / "out" / "pred.csv"));
 }
 
+// Out-of-range thread counts fail at parsing, in one short line: no minutes
+// spent creating 100000 threads, no 309-digit range bound.
+TEST_F(BadInput, ThreadCountsOutOfRange) {
+  for (const char* threads : {"-1", "100000"}) {
+    SCOPED_TRACE(threads);
+    const auto r =
+        run_melclass("train --threads " + std::string(threads) + " --data " + root_.string());
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.output.find("not in range 0 to 256"), std::string::npos) << r.output;
+    EXPECT_LT(r.output.size(), 200u) << r.output;
+  }
+}
+
+TEST_F(BadInput, PredictOutputOntoAFolderIsRefused) {
+  ASSERT_EQ(train().exit_code, 0);
+  fs::create_directories(dir_->path() / "taken.json");
+  expect_error(
+      run_melclass("predict --threads 1 --run " + (dir_->path() / "run").string() + " --data " +
+                   root_.string() + " --out " + (dir_->path() / "taken.json").string()),
+      "taken.json", "is a folder, not a file");
+  EXPECT_TRUE(fs::is_directory(dir_->path() / "taken.json"));
+}
+
 TEST_F(BadInput, MissingRunFolder) {
   expect_error(run_melclass("predict --run /nonexistent/run --data " + root_.string()),
                "/nonexistent/run", "run folder not found");

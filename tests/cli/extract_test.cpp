@@ -103,7 +103,7 @@ TEST(ExtractCli, UndecodableFileIsNamedSkippedAndFailsTheRun) {
             std::string::npos)
       << r.output;
   EXPECT_TRUE(is_one_clear_error(r.output)) << r.output;
-  EXPECT_NE(r.output.find("melclass: error: extract: 1 of 3 files could not be decoded"),
+  EXPECT_NE(r.output.find("melclass: error: extract: 1 of 3 files could not be converted"),
             std::string::npos)
       << r.output;
   EXPECT_TRUE(fs::exists(dir.path() / "out" / "good.npy"));

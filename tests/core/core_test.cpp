@@ -163,6 +163,8 @@ TEST(Runtime, ConfigureThreads) {
   if (hw > 0) {
     EXPECT_EQ(all, static_cast<int>(hw));
   }
+  EXPECT_MELCLASS_ERROR(melclass::configure_threads(melclass::kMaxThreads + 1),
+                        "runtime: ", "threads must be at most 256");
   melclass::configure_threads(1);
 }
 

@@ -8,6 +8,7 @@
 
 #include "core/testing.h"
 #include "melclass/data/spectrogram.h"
+#include "melclass/io/npy.h"
 
 namespace fs = std::filesystem;
 using namespace melclass::data;
@@ -59,6 +60,16 @@ TEST(LoadSpectrogram, RefusesInvalidContent) {
     const std::string path = fixture(c.file).string();
     EXPECT_MELCLASS_ERROR(load_spectrogram(path), "spectrogram: " + path + ": ", c.problem);
   }
+}
+
+// Finite but beyond any power mel: log10(1 + 10 x) would overflow to Inf.
+TEST(LoadSpectrogram, RefusesAbsurdlyLargeValues) {
+  melclass::testing::TempDir dir("spec");
+  const auto path = dir / "huge.npy";
+  melclass::io::write_npy(path, at::full({1, 128, 50}, 3e38, at::kFloat));
+  EXPECT_MELCLASS_ERROR(load_spectrogram(path), "spectrogram: ", "values above 1e30");
+  melclass::io::write_npy(path, at::full({1, 128, 50}, 1e20, at::kFloat));
+  EXPECT_NO_THROW(load_spectrogram(path));
 }
 
 TEST(LoadSpectrogram, PassesOnFileErrors) {

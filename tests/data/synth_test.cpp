@@ -210,3 +210,20 @@ TEST(Synth, InvalidOptionsWriteNothing) {
   EXPECT_MELCLASS_ERROR(write_synth_dataset(o), "threads");
   EXPECT_TRUE(fs::is_empty(dir.path())) << "nothing should be written for invalid options";
 }
+
+// A second synth into the same root replaces the dataset whole (no tracks or
+// meta files of the first survive); a folder that is not a dataset is refused.
+TEST(Synth, ReplacesAnEarlierDatasetWhole) {
+  TempDir dir("synth-again");
+  const fs::path root = dir / "data";
+  write_synth_dataset(small(root, Task::kStation));
+  melclass::testing::write_text(root / "train/train_data/mel_spectrogram/999999.npy", "stale");
+  write_synth_dataset(small(root, Task::kMood));
+  EXPECT_FALSE(fs::exists(root / "train/train_data/mel_spectrogram/999999.npy"));
+  EXPECT_FALSE(fs::exists(root / "test/test_data/meta/q1_test.json")) << "station's test meta";
+  EXPECT_TRUE(fs::exists(root / "test/test_data/meta/q2_test.json"));
+  melclass::testing::write_text(dir / "notes/todo.txt", "mine");
+  EXPECT_MELCLASS_ERROR(write_synth_dataset(small(dir / "notes", Task::kStation)),
+                        "holds other files: not replaced");
+  EXPECT_TRUE(fs::exists(dir / "notes/todo.txt"));
+}

@@ -52,6 +52,19 @@ TEST_F(ModelsTest, RegistryNames) {
   }
 }
 
+// The kit's pools need 1024 frames: a short track or crop is zero-padded, and
+// fewer than 128 bands is refused up front (not a LibTorch error mid-run).
+TEST_F(ModelsTest, BaselineTakesShortInput) {
+  auto model = make_model("baseline", options(4));
+  model->eval();
+  torch::NoGradGuard no_grad;
+  const torch::Tensor x = torch::rand({2, 128, 64});
+  const torch::Tensor y = model->forward(x);
+  EXPECT_EQ(y.sizes().vec(), (std::vector<int64_t>{2, 4}));
+  EXPECT_TRUE(torch::equal(y, model->forward(torch::constant_pad_nd(x, {0, 1024 - 64}))));
+  EXPECT_MELCLASS_ERROR(make_model("baseline", options(4, 64)), "at least 128 mel bands");
+}
+
 TEST_F(ModelsTest, UnknownModelListsKnownNames) {
   EXPECT_MELCLASS_ERROR(model_spec("resnet50"), "model: ", "unknown model 'resnet50'",
                         "known: baseline, crnn, musicnn, shortres, stats, stats_ext, tcnet");

@@ -85,9 +85,26 @@ TEST(Config, UnknownKeysAndModels) {
 
 TEST(Config, WrongTypes) {
   EXPECT_MELCLASS_ERROR(resolve_config("tcnet", {{"epochs", "two"}}, "c.json"), "c.json",
-                        "wrong type of value");
-  EXPECT_MELCLASS_ERROR(resolve_config("tcnet", {{"nesterov", 1}}), "wrong type");
+                        "setting 'epochs' must be an integer, not \"two\"");
+  EXPECT_MELCLASS_ERROR(resolve_config("tcnet", {{"nesterov", 1}}),
+                        "'nesterov' must be true or false");
   EXPECT_MELCLASS_ERROR(resolve_config("tcnet", {{"out", 5}}), "wrong type");
+  EXPECT_MELCLASS_ERROR(resolve_config("tcnet", {{"lr", true}}), "'lr' must be a number");
+}
+
+// Integer settings take JSON integers that fit: no silent truncation or wrap.
+TEST(Config, IntegersAreNotCoerced) {
+  EXPECT_MELCLASS_ERROR(resolve_config("tcnet", {{"epochs", 1.5}}), "'epochs' must be an integer");
+  EXPECT_MELCLASS_ERROR(resolve_config("tcnet", {{"epochs", true}}), "'epochs' must be an integer");
+  EXPECT_MELCLASS_ERROR(resolve_config("tcnet", {{"epochs", 4294967297LL}}), "a smaller integer");
+  EXPECT_MELCLASS_ERROR(resolve_config("tcnet", {{"seed", -1}}), "a non-negative integer");
+  EXPECT_MELCLASS_ERROR(resolve_config("tcnet", {{"seed", 1e30}}), "'seed' must be an integer");
+  EXPECT_MELCLASS_ERROR(resolve_config("tcnet", {{"threads", 100000}}),
+                        "threads must be in [0, 256]");
+  EXPECT_EQ(resolve_config("tcnet", {{"seed", 18446744073709551615ULL}}).seed,
+            18446744073709551615ULL);
+  EXPECT_EQ(resolve_config("tcnet", {{"fold_seed", -1}}).fold_seed, -1);
+  EXPECT_DOUBLE_EQ(resolve_config("tcnet", {{"lr", 1}}).recipe.lr, 1.0);  // an integer is a number
 }
 
 TEST(Config, InvalidValues) {

@@ -16,38 +16,16 @@
 #include "melclass/text/featurizer.h"
 #include "melclass/train/run_dir.h"
 #include "melclass/train/trainer.h"
+#include "train/train_testing.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 using namespace melclass;
 using melclass::testing::TempDir;
+using melclass::testing::tiny_config;
+using melclass::testing::write_synth;
 
 namespace {
-
-void write_synth(const fs::path& root, data::Task task = data::Task::kStation) {
-  data::SynthOptions o;
-  o.root = root;
-  o.task = task;
-  o.tracks = 24;
-  o.seed = 3;
-  o.min_seconds = 2;  // 63-200 frames
-  o.max_seconds = 6.4;
-  o.threads = 1;
-  data::write_synth_dataset(o);
-}
-
-train::TrainConfig tiny_config(const fs::path& root, const fs::path& out, uint64_t seed = 1) {
-  auto c = train::resolve_config("tcnet", {{"train_frames", 64},
-                                           {"epochs", 2},
-                                           {"threads", 1},
-                                           {"batch_size", 8},
-                                           {"seed", seed},
-                                           {"val_fraction", 0.1}});
-  c.data_root = root.string();
-  c.out = out.string();
-  c.verbose = false;
-  return c;
-}
 
 std::vector<json> read_jsonl(const fs::path& path) {
   std::vector<json> out;
@@ -277,7 +255,8 @@ TEST(Trainer, MultiLabelTaskTrains) {
   auto c = tiny_config(dir / "data", dir / "run");
   c.recipe.epochs = 1;
   c.recipe.classic_blend = 0.3;  // single-label only: no expert here
-  fs::create_directories(dir / "run");
+  // An earlier run in the folder: train replaces it whole, stale files included.
+  melclass::testing::write_json(train::config_file(dir / "run"), json::object());
   melclass::testing::write_json(train::classic_file(dir / "run"), json::object());  // stale
   const auto result = train::train_model(c);
   EXPECT_FALSE(fs::exists(train::classic_file(dir / "run")));

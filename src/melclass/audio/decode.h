@@ -38,8 +38,12 @@ void validate(const DecodeOptions& options);
 /// folders: .wav .flac .ogg .oga .mp3.
 bool is_audio_path(const std::filesystem::path& path);
 
+/// Sample rates a file header may declare; outside them the header is corrupt.
+constexpr int64_t kMinSampleRate = 1000, kMaxSampleRate = 1000000;
+
 /// Opens the file and reads its header. Throws
-/// Error("audio", path, "cannot decode: <libsndfile's reason>").
+/// Error("audio", path, "cannot decode: <libsndfile's reason>"), also for a
+/// sample rate outside [kMinSampleRate, kMaxSampleRate].
 AudioInfo probe_audio(const std::filesystem::path& path);
 
 /// Number of output samples decode_audio delivers for `input_frames` input

@@ -38,6 +38,11 @@ SndfilePtr open_audio(const fs::path& path, SF_INFO& info) {
   SndfilePtr owned(file);
   if (info.samplerate <= 0 || info.channels <= 0)
     throw decode_error(path, "invalid sample rate or channel count in the header");
+  // Real recordings lie within 1 kHz - 1 MHz; a header outside it is corrupt
+  // (1 Hz would resample each sample to 16000).
+  if (info.samplerate < kMinSampleRate || info.samplerate > kMaxSampleRate)
+    throw decode_error(
+        path, "implausible sample rate " + std::to_string(info.samplerate) + " Hz in the header");
   return owned;
 }
 

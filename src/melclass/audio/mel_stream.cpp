@@ -5,6 +5,7 @@
 #include <ATen/ATen.h>
 
 #include "melclass/audio/decode.h"
+#include "melclass/core/error.h"
 
 namespace melclass::audio {
 namespace {
@@ -59,7 +60,11 @@ at::Tensor audio_file_mel(const std::filesystem::path& path, const MelFrontend& 
   decode_audio(path, decode,
                [&](const float* samples, int64_t count) { stream.push(samples, count); });
   if (samples != nullptr) *samples = stream.samples_pushed();
-  return stream.finish();
+  check(stream.samples_pushed() > 0, "audio", path.string(), "no audio samples");
+  at::Tensor mel = stream.finish();
+  check(at::isfinite(mel).all().item<bool>(), "audio", path.string(),
+        "the mel spectrogram has NaN/Inf values (NaN/Inf samples, or --power too large)");
+  return mel;
 }
 
 }  // namespace melclass::audio

@@ -42,7 +42,8 @@ class MelStream {
 /// Decodes an audio file (decode_audio at options.sample_rate) and returns its
 /// mel power [1, n_mels, T], streaming: memory holds one block of audio and
 /// the mel output. `samples`, when given, receives the decoded length N.
-/// Throws Error("audio", path, "cannot decode: ...").
+/// Throws Error("audio", path, "cannot decode: ..."), and Error("audio", path,
+/// ...) for a file with no samples or a result with NaN/Inf values.
 at::Tensor audio_file_mel(const std::filesystem::path& path, const MelFrontend& frontend,
                           int64_t* samples = nullptr);
 

@@ -33,6 +33,9 @@ void configure_allocator() {
 }
 
 int configure_threads(int threads) {
+  check(threads <= kMaxThreads, "runtime", "",
+        "threads must be at most " + std::to_string(kMaxThreads) + ", not " +
+            std::to_string(threads));
   if (threads <= 0) {
     threads = static_cast<int>(std::thread::hardware_concurrency());
     if (threads <= 0) threads = 1;

@@ -9,8 +9,13 @@
 
 namespace melclass {
 
+/// Most threads any option accepts: beyond it a typo (--threads 100000)
+/// would spend minutes creating threads.
+constexpr int kMaxThreads = 256;
+
 /// Sets LibTorch's intra-op thread count. threads <= 0 means all cores
 /// (LibTorch on Debian defaults to one thread). Returns the count in use.
+/// Throws Error("runtime") above kMaxThreads.
 int configure_threads(int threads);
 
 /// Memory settings for a training or prediction process, where the same

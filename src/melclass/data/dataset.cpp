@@ -229,8 +229,9 @@ class DatasetBuilder {
       ++ds_.skipped_missing_;
     }
     check(ds_.skipped_missing_ == 0 || opt_.skip_missing, "dataset", first_missing,
-          "spectrogram file not found (" + std::to_string(ds_.skipped_missing_) +
-              " missing in all; --skip-missing to go on without them)");
+          "spectrogram file not found, or not a regular file (" +
+              std::to_string(ds_.skipped_missing_) +
+              " missing in all; train and cv take --skip-missing to go on without them)");
     ds_.tracks_ = std::move(kept);
     check(!ds_.tracks_.empty(), "dataset", ds_.mel_dir_.string(), "no usable tracks");
   }

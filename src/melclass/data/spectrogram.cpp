@@ -62,6 +62,10 @@ at::Tensor load_spectrogram(const std::filesystem::path& path, int64_t n_mels) {
         "contains NaN or Inf values");
   check(min >= 0.0, "spectrogram", file,
         "contains negative values (expected a power mel spectrogram)");
+  // Power mels of audio in [-1, 1] stay below ~1e6; beyond 1e30 the log
+  // compression's 10 x overflows float.
+  check(max <= kMaxMelValue, "spectrogram", file,
+        "contains values above 1e30 (expected a power mel spectrogram)");
   return x;
 }
 

@@ -12,12 +12,14 @@ namespace melclass::data {
 
 constexpr int64_t kMelBands = 128;
 
+/// Largest value a power mel spectrogram may hold (see load_spectrogram).
+constexpr double kMaxMelValue = 1e30;
+
 /// Reads a [1, n_mels, T] or [n_mels, T] .npy and returns [n_mels, T] float32.
-/// Throws Error("spectrogram", path, ...) for a wrong shape, T == 0, NaN/Inf or
-/// negative power values. An audio file (audio::is_audio_path: .wav .flac .ogg
-/// .oga .mp3) is decoded and converted with the default audio::MelOptions
-/// (16 kHz, n_fft 1024, hop 512, n_mels bands); Error("audio", path, ...) when
-/// it cannot be decoded.
+/// Throws Error("spectrogram", path, ...) for a wrong shape, T == 0, NaN/Inf,
+/// negative or absurdly large (> kMaxMelValue) power values. An audio file (audio::is_audio_path:
+/// .wav .flac .ogg .oga .mp3) is decoded and converted with the default audio::MelOptions (16 kHz,
+/// n_fft 1024, hop 512, n_mels bands); Error("audio", path, ...) when it cannot be decoded.
 at::Tensor load_spectrogram(const std::filesystem::path& path, int64_t n_mels = kMelBands);
 
 /// Checks a spectrogram file's header only (magic, dtype, shape, size) and

@@ -158,8 +158,8 @@ void validate(const SynthOptions& o) {
   check(o.threads >= 0, "synth", root, "threads must be >= 0");
 }
 
-SynthSummary write_synth_dataset(const SynthOptions& o) {
-  validate(o);
+namespace {
+SynthSummary write_synth_into(const SynthOptions& o) {
   const auto start = std::chrono::steady_clock::now();
   synth::Rng rng(o.seed, 0);
   const Layout layout = make_layout(o, rng);
@@ -179,6 +179,23 @@ SynthSummary write_synth_dataset(const SynthOptions& o) {
   summary.test_tracks = layout.n_test;
   summary.train_tracks = o.tracks - layout.n_test;
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return summary;
+}
+}  // namespace
+
+SynthSummary write_synth_dataset(const SynthOptions& o) {
+  validate(o);
+  SynthSummary summary;
+  // Rendered into a fresh folder and moved into place: no stale tracks or
+  // meta files of an earlier dataset at o.root survive.
+  write_folder_atomically(
+      o.root,
+      [&](const fs::path& folder) {
+        SynthOptions staged = o;
+        staged.root = folder;
+        summary = write_synth_into(staged);
+      },
+      [](const fs::path& root) { return fs::exists(root / "train" / "train_label"); });
   return summary;
 }
 

@@ -50,10 +50,13 @@ struct SynthSummary {
   double seconds = 0;        ///< wall time
 };
 
-/// Writes the dataset under options.root (created if needed), one track at a
-/// time per worker (render -> mel -> .npy, then freed), so memory stays
-/// bounded for any number of tracks. Throws Error("synth", ...) on invalid
-/// options or write errors; nothing is written for invalid options.
+/// Writes the dataset under options.root, one track at a time per worker
+/// (render -> mel -> .npy, then freed), so memory stays bounded for any number
+/// of tracks. The dataset is rendered into a hidden sibling folder and moved to
+/// options.root when complete, replacing an earlier dataset there (a folder
+/// with train/train_label; any other non-empty folder is refused). Throws
+/// Error("synth", ...) on invalid options or write errors; options.root is
+/// left as it was then.
 SynthSummary write_synth_dataset(const SynthOptions& options);
 
 }  // namespace melclass::data

@@ -1,8 +1,10 @@
 #include "melclass/infer/predictor.h"
 
-#include <chrono>
-#include <cstdio>
 #include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 #include <torch/types.h>
@@ -83,6 +85,24 @@ at::Tensor with_artist_prior(const at::Tensor& probs, const train::LoadedRun& ru
       o.artist_prior.value_or(r.artist_prior), o.artist_tag_mix.value_or(r.artist_tag_mix));
 }
 
+// Scores must be finite before anything is written: NaN/Inf come from input
+// values out of range for the compression or a corrupt run.
+void check_finite_scores(const Predictions& p) {
+  const at::Tensor bad = at::isfinite(p.probabilities).logical_not().any(1).nonzero();
+  if (bad.numel() == 0) return;
+  const auto first = static_cast<size_t>(bad[0][0].item<int64_t>());
+  throw Error("predict", "",
+              "NaN/Inf scores for " + std::to_string(bad.size(0)) + " track(s), first track " +
+                  p.track_ids.at(first) + " (input values out of range, or a corrupt run)");
+}
+
+void check_weights(const PredictOptions& o) {
+  for (const auto& [name, v] : {std::pair{"artist_pool", o.artist_pool},
+                                {"artist_prior", o.artist_prior},
+                                {"artist_tag_mix", o.artist_tag_mix}})
+    check(!v || std::isfinite(*v), "predict", "", std::string(name) + " must be a finite number");
+}
+
 }  // namespace
 
 fs::path csv_path_for(const fs::path& json_path) {
@@ -130,6 +150,7 @@ Predictions predict(const PredictOptions& o) {
   check(!o.out.empty(), "predict", "", "no output file given");
   check(o.out.extension() != ".csv", "predict", o.out.string(),
         "the output is the JSON list; the CSV is written beside it");
+  check_weights(o);
   const bool bf16 = parse_autocast(o.autocast, "predict");
   const int threads = configure_threads(o.threads);
   const c10::Device device = parse_device(o.device);
@@ -155,6 +176,7 @@ Predictions predict(const PredictOptions& o) {
   }
   p.probabilities = sum / static_cast<double>(runs.size());
   p.probabilities = train::pool_by_group(p.probabilities, groups, pool);
+  check_finite_scores(p);
   p.labels = decide_labels(p.probabilities, p.vocab, min_tags);
   write_outputs(o, p);
   p.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -50,8 +50,9 @@ void parse_descr(const fs::path& path, const std::string& dict, NpyHeader& h) {
   const std::string descr = dict.substr(pos + 1, end - pos - 1);
   if (descr.size() != 3) fail(path, "unsupported dtype '" + descr + "' (need float16/32/64)");
   const char order = descr[0];
+  // '|' (no byte order) only goes with 1-byte types: never a float.
   if (order != '<' && order != '>' && order != '=')
-    fail(path, "unsupported byte order in dtype '" + descr + "'");
+    fail(path, "unsupported dtype '" + descr + "' (need float16/32/64)");
   h.little_endian = order != '>';
   h.kind = descr[1];
   h.item_size = descr[2] - '0';

@@ -7,11 +7,15 @@
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/pooling.h>
 
+#include "melclass/core/error.h"
+
 namespace melclass::models {
 namespace nn = torch::nn;
 
 BaselineCnnImpl::BaselineCnnImpl(const ModelOptions& options) {
   validate(options, "baseline");
+  check(options.n_mels >= 128, "model", "",
+        "baseline: needs at least 128 mel bands (its frequency pools divide by 128)");
   constexpr std::array<int64_t, 5> kChannels = {64, 128, 256, 512, 1024};
   constexpr std::array<std::array<int64_t, 2>, 5> kPools = {
       {{2, 2}, {2, 4}, {2, 4}, {4, 4}, {4, 8}}};
@@ -32,6 +36,11 @@ BaselineCnnImpl::BaselineCnnImpl(const ModelOptions& options) {
 }
 
 torch::Tensor BaselineCnnImpl::forward(torch::Tensor x) {
+  // The time pools (2 * 4 * 4 * 4 * 8) need 1024 frames: shorter input (a
+  // whole short track, a short crop) is zero-padded, as the kit pads its
+  // 1200-frame crops.
+  constexpr int64_t kMinFrames = 1024;
+  if (x.size(2) < kMinFrames) x = torch::constant_pad_nd(x, {0, kMinFrames - x.size(2)}, 0.0);
   x = features_->forward(x.unsqueeze(1));  // [B, 1024, F', T']
   x = x.amax({2, 3});                      // [B, 1024]
   x = dropout_(torch::relu(fc1_(x)));

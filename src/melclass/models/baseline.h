@@ -20,7 +20,7 @@ namespace melclass::models {
 class BaselineCnnImpl : public ClassifierImpl {
  public:
   explicit BaselineCnnImpl(const ModelOptions& options);
-  /// x: [B, 128, 1200] -> logits [B, C]
+  /// x: [B, 128, T] (the kit: T = 1200; T < 1024 is zero-padded) -> logits [B, C]
   torch::Tensor forward(torch::Tensor x) override;
 
  private:

@@ -1,5 +1,9 @@
 #include "melclass/train/config.h"
 
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+
 #include "melclass/core/error.h"
 #include "melclass/core/runtime.h"
 #include "melclass/data/spectrogram.h"
@@ -46,17 +50,54 @@ json recipe_json(const models::Recipe& r) {
   return j;
 }
 
-void apply_recipe(models::Recipe& r, const json& j) {
-#define MELCLASS_READ(field) r.field = j.value(#field, r.field);
+// Reads j[key] into `out` when present, strictly: an integer setting takes a
+// JSON integer that fits its type (not 1.5, true or 4294967297), a flag takes
+// true/false, a number any JSON number; other types go through nlohmann's get
+// (its type errors are reported by the callers).
+template <typename T>
+void read_setting(const json& j, const char* key, T& out, const std::string& source) {
+  const auto it = j.find(key);
+  if (it == j.end()) return;
+  const json& v = *it;
+  auto need = [&](bool ok, const char* what) {
+    check(ok, "config", source,
+          std::string("setting '") + key + "' must be " + what + ", not " + v.dump());
+  };
+  if constexpr (std::is_same_v<T, bool>) {
+    need(v.is_boolean(), "true or false");
+    out = v.get<bool>();
+  } else if constexpr (std::is_integral_v<T>) {
+    need(v.is_number_integer(), "an integer");
+    using Limits = std::numeric_limits<T>;
+    if (v.is_number_unsigned()) {
+      need(v.get<uint64_t>() <= static_cast<uint64_t>(Limits::max()), "a smaller integer");
+    } else {
+      const int64_t i = v.get<int64_t>();
+      need(i >= 0 || std::is_signed_v<T>, "a non-negative integer");
+      need(i < 0 || static_cast<uint64_t>(i) <= static_cast<uint64_t>(Limits::max()),
+           "a smaller integer");
+      need(i >= 0 || i >= static_cast<int64_t>(Limits::min()), "a larger integer");
+    }
+    out = v.get<T>();
+  } else if constexpr (std::is_floating_point_v<T>) {
+    need(v.is_number(), "a number");
+    out = v.get<T>();
+  } else {
+    out = v.get<T>();
+  }
+}
+
+void apply_recipe(models::Recipe& r, const json& j, const std::string& source) {
+#define MELCLASS_READ(field) read_setting(j, #field, r.field, source);
   MELCLASS_RECIPE_FIELDS(MELCLASS_READ)
 #undef MELCLASS_READ
 }
 
-void apply_top(TrainConfig& c, const json& j) {
-#define MELCLASS_READ(field) c.field = j.value(#field, c.field);
+void apply_top(TrainConfig& c, const json& j, const std::string& source) {
+#define MELCLASS_READ(field) read_setting(j, #field, c.field, source);
   MELCLASS_TOP_FIELDS(MELCLASS_READ)
 #undef MELCLASS_READ
-  c.verbose = j.value("verbose", c.verbose);
+  read_setting(j, "verbose", c.verbose, source);
 }
 
 bool is_top_setting(const std::string& key) {
@@ -82,8 +123,8 @@ TrainConfig resolve_config(const std::string& model, const json& overrides,
     check(known_recipe.contains(it.key()) || is_top_setting(it.key()), "config", source,
           "unknown setting '" + it.key() + "'");
   try {
-    apply_recipe(c.recipe, overrides);
-    apply_top(c, overrides);
+    apply_recipe(c.recipe, overrides, source);
+    apply_top(c, overrides, source);
     // "epochs: N" given on its own means exactly N epochs, on every task.
     if (overrides.contains("epochs")) {
       if (!overrides.contains("min_steps")) c.recipe.min_steps = 0;
@@ -163,7 +204,8 @@ void validate(const TrainConfig& c) {
        "val_fraction 0 (no validation part) needs select last, no plateau scheduler and "
        "early_stop 0");
   need(c.n_mels > 0, "n_mels must be positive");
-  need(c.threads >= 0, "threads must be >= 0");
+  need(c.threads >= 0 && c.threads <= kMaxThreads,
+       "threads must be in [0, " + std::to_string(kMaxThreads) + "]");
   need(c.workers >= 0 && c.workers <= 64, "workers must be in [0, 64]");
   parse_autocast(c.autocast, "config");
 }
@@ -181,8 +223,8 @@ TrainConfig config_from_json(const json& j, const std::string& source) {
     TrainConfig c;
     c.model = j.at("model").get<std::string>();
     c.recipe = models::model_spec(c.model).recipe;
-    apply_recipe(c.recipe, j.at("recipe"));
-    apply_top(c, j);
+    apply_recipe(c.recipe, j.at("recipe"), source);
+    apply_top(c, j, source);
     validate(c);
     return c;
   } catch (const json::exception& e) {

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <set>
 
 #include "melclass/core/atomic_file.h"
 #include "melclass/core/error.h"
@@ -95,6 +96,44 @@ void write_out_of_fold(const fs::path& file, const data::Dataset& ds, const data
   write_file_atomically(file, [&](std::ostream& s) { s << j.dump() << "\n"; });
 }
 
+// The training list as cv splits it (one entry per training track).
+struct CvInputs {
+  const std::vector<TrackSource>& sources;
+  const std::vector<std::vector<int64_t>>& labels;
+  const std::vector<std::string>& groups;
+  const std::vector<int>& fold_of;
+};
+
+// Trains fold k (0-based) into folder/fold-<k+1>, scores its held-out tracks
+// and appends the fold to `result`.
+void run_fold(const TrainConfig& base, int folds, int k, const fs::path& folder, const CvInputs& in,
+              OutOfFold& oof, CvResult& result) {
+  const auto t0 = std::chrono::steady_clock::now();
+  TrainConfig cfg = base;
+  cfg.cv_folds = folds, cfg.cv_fold = k;
+  const std::string name = "fold-" + std::to_string(k + 1);
+  cfg.out = (fs::path(base.out) / name).string();
+  const TrainResult trained = train_into(cfg, folder / name);
+  const HeldOut h = held_out(in.sources, in.labels, in.groups, in.fold_of, k);
+  const auto report = score_run(folder / name, h, k, oof);
+  FoldResult f;
+  f.fold = k + 1, f.metric = report.metric, f.macro_f1 = report.macro_f1;
+  f.train_tracks = trained.train_tracks, f.val_tracks = trained.val_tracks;
+  f.test_tracks = static_cast<int64_t>(h.sources.size()), f.best_epoch = trained.best_epoch;
+  f.kept_epoch = trained.kept_epoch;
+  f.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  result.metric_name = report.metric_name;
+  result.folds.push_back(f);
+}
+
+void summarize(CvResult& result, std::chrono::steady_clock::time_point start) {
+  const double n = static_cast<double>(result.folds.size());
+  for (const auto& f : result.folds) result.mean += f.metric / n;
+  for (const auto& f : result.folds) result.std += std::pow(f.metric - result.mean, 2) / n;
+  result.std = std::sqrt(result.std);
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 }  // namespace
 
 nlohmann::json to_json(const CvResult& r) {
@@ -120,43 +159,38 @@ CvResult run_cv(const TrainConfig& base, int folds,
                 const std::function<void(const FoldResult&)>& on_fold) {
   check(folds >= 2 && folds <= 50, "cv", "", "folds must be in [2, 50]");
   check(!base.out.empty(), "cv", "", "no output folder given");
+  validate(base);
   const auto start = std::chrono::steady_clock::now();
   const auto ds = data::Dataset::load(train_data_options(base), data::Split::kTrain);
   const data::LabelVocab vocab(ds.label_set(), data::task_info(ds.task()).multi_label);
   std::vector<std::string> groups;
   std::vector<std::vector<int64_t>> labels;
-  split_keys(ds, vocab, data::train_label_path(base.data_root).string(), groups, labels);
+  const std::string label_file = data::train_label_path(base.data_root).string();
+  split_keys(ds, vocab, label_file, groups, labels);
+  const size_t artists = std::set<std::string>(groups.begin(), groups.end()).size();
+  check(artists >= static_cast<size_t>(folds), "cv", label_file,
+        std::to_string(folds) + " folds need at least as many artists; the training tracks have " +
+            std::to_string(artists));
   const auto sources = make_sources(base, ds);
   const auto fold_of = assign_folds(groups, labels, folds, folds_seed(base));
+  const CvInputs in{sources, labels, groups, fold_of};
   CvResult result;
-  OutOfFold oof{
-      std::vector<int>(sources.size(), 0), std::vector<std::vector<float>>(sources.size()), {}};
-  fs::create_directories(base.out);
-  for (int k = 0; k < folds; ++k) {
-    const auto t0 = std::chrono::steady_clock::now();
-    TrainConfig cfg = base;
-    cfg.cv_folds = folds, cfg.cv_fold = k;
-    cfg.out = (fs::path(base.out) / ("fold-" + std::to_string(k + 1))).string();
-    const TrainResult trained = train_model(cfg);
-    const HeldOut h = held_out(sources, labels, groups, fold_of, k);
-    const auto report = score_run(cfg.out, h, k, oof);
-    FoldResult f;
-    f.fold = k + 1, f.metric = report.metric, f.macro_f1 = report.macro_f1;
-    f.train_tracks = trained.train_tracks, f.val_tracks = trained.val_tracks;
-    f.test_tracks = static_cast<int64_t>(h.sources.size()), f.best_epoch = trained.best_epoch;
-    f.kept_epoch = trained.kept_epoch;
-    f.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    result.metric_name = report.metric_name;
-    result.folds.push_back(f);
-    if (on_fold) on_fold(f);
-  }
-  for (const auto& f : result.folds) result.mean += f.metric / folds;
-  for (const auto& f : result.folds) result.std += std::pow(f.metric - result.mean, 2) / folds;
-  result.std = std::sqrt(result.std);
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  write_out_of_fold(fs::path(base.out) / "oof_predictions.json", ds, vocab, oof);
-  write_file_atomically(fs::path(base.out) / "cv_summary.json",
-                        [&](std::ostream& s) { s << to_json(result).dump(2) << "\n"; });
+  write_folder_atomically(
+      base.out,
+      [&](const fs::path& folder) {
+        OutOfFold oof{std::vector<int>(sources.size(), 0),
+                      std::vector<std::vector<float>>(sources.size()),
+                      {}};
+        for (int k = 0; k < folds; ++k) {
+          run_fold(base, folds, k, folder, in, oof, result);
+          if (on_fold) on_fold(result.folds.back());
+        }
+        summarize(result, start);
+        write_out_of_fold(folder / "oof_predictions.json", ds, vocab, oof);
+        write_file_atomically(folder / "cv_summary.json",
+                              [&](std::ostream& s) { s << to_json(result).dump(2) << "\n"; });
+      },
+      is_run_folder);
   return result;
 }
 

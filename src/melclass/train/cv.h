@@ -43,7 +43,10 @@ struct CvResult {
 nlohmann::json to_json(const CvResult& result);
 
 /// Trains and scores `folds` runs of `base` (base.out is the cv folder).
-/// `on_fold` is called after each fold.
+/// `on_fold` is called after each fold. Like train, the cv folder is written
+/// to a hidden sibling and moved to base.out when every fold is done, replacing
+/// an earlier cv or run folder there; a failed cv leaves base.out as it was.
+/// Throws Error when the training tracks have fewer artists than folds.
 CvResult run_cv(const TrainConfig& base, int folds,
                 const std::function<void(const FoldResult&)>& on_fold = {});
 

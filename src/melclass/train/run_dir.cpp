@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <random>
+#include <sstream>
 
 #include <torch/serialize/input-archive.h>
 #include <torch/serialize/output-archive.h>
@@ -26,6 +27,11 @@ fs::path calibration_file(const fs::path& run) { return run / "calibration.json"
 fs::path norm_file(const fs::path& run) { return run / "input_norm.json"; }
 fs::path classic_file(const fs::path& run) { return run / "classic.json"; }
 fs::path artist_labels_file(const fs::path& run) { return run / "artist_labels.json"; }
+
+bool is_run_folder(const fs::path& folder) {
+  return fs::exists(config_file(folder)) || fs::exists(folder / "cv_summary.json") ||
+         fs::is_directory(folder / "fold-1");
+}
 
 nlohmann::json read_run_json(const fs::path& file) {
   try {
@@ -101,9 +107,36 @@ at::Tensor LoadedRun::predict(const std::vector<TrackSource>& sources, c10::Devi
 void save_checkpoint(const fs::path& run, models::ClassifierImpl& model) {
   torch::serialize::OutputArchive archive;
   model.save(archive);
-  write_path_atomically(checkpoint_file(run),
-                        [&](const std::string& tmp) { archive.save_to(tmp); });
+  // Serialised in memory, then written by write_file_atomically, which checks
+  // the stream: save_to(file) throws from a destructor on a full disk, which
+  // terminates the process.
+  std::ostringstream bytes;
+  archive.save_to(bytes);
+  const std::string blob = bytes.str();
+  write_file_atomically(checkpoint_file(run), [&](std::ostream& s) {
+    s.write(blob.data(), static_cast<std::streamsize>(blob.size()));
+  });
 }
+
+namespace {
+// After Module::load: every tensor must own enough bytes for its shape (a
+// truncated model.pt record loads without error and is read past its end) and
+// hold finite values (a diverged run).
+void check_loaded_tensors(const models::ClassifierImpl& model, const fs::path& file) {
+  auto check_one = [&](const std::string& name, const at::Tensor& t) {
+    if (t.numel() == 0) return;
+    const auto need = static_cast<size_t>(t.storage_offset() + t.numel()) * t.element_size();
+    check(
+        t.has_storage() && t.storage().nbytes() >= need && t.storage().data_ptr().get() != nullptr,
+        "run", file.string(), "corrupt checkpoint: tensor '" + name + "' is truncated");
+    if (t.is_floating_point())
+      check(at::isfinite(t).all().item<bool>(), "run", file.string(),
+            "tensor '" + name + "' holds NaN/Inf values (a diverged or corrupt run)");
+  };
+  for (const auto& p : model.named_parameters()) check_one(p.key(), p.value());
+  for (const auto& b : model.named_buffers()) check_one(b.key(), b.value());
+}
+}  // namespace
 
 LoadedRun load_run(const fs::path& run, c10::Device device) {
   check(fs::is_directory(run), "run", run.string(), "run folder not found");
@@ -134,6 +167,7 @@ LoadedRun load_run(const fs::path& run, c10::Device device) {
   check(shapes() == expected, "run", checkpoint_file(run).string(),
         "cannot load checkpoint (from another model/vocabulary: tensor shapes differ from "
         "config.json and labels.json)");
+  check_loaded_tensors(*loaded.model, checkpoint_file(run));
   if (loaded.config.recipe.normalize == "band" && uses_audio(loaded.config)) {
     check(fs::exists(norm_file(run)), "run", norm_file(run).string(),
           "missing from the run folder");
@@ -141,8 +175,18 @@ LoadedRun load_run(const fs::path& run, c10::Device device) {
   }
   loaded.calibration =
       load_calibration(calibration_file(run), Calibration{0.0, loaded.config.recipe.min_tags, {}});
-  if (fits_classic(loaded.config, loaded.vocab.multi_label()) && fs::exists(classic_file(run)))
+  // Files the recipe relies on must be there: without them predict would
+  // quietly answer something else than the run was measured with.
+  const auto& r = loaded.config.recipe;
+  const bool multi = loaded.vocab.multi_label();
+  if (fits_classic(loaded.config, multi)) {
+    check(fs::exists(classic_file(run)), "run", classic_file(run).string(),
+          "missing from the run folder (recipe classic_blend > 0)");
     loaded.classic = std::make_shared<const models::ClassicLinear>(load_classic(classic_file(run)));
+  }
+  check(fs::exists(artist_labels_file(run)) || (multi ? r.artist_tag_mix : r.artist_prior) == 0,
+        "run", artist_labels_file(run).string(),
+        "missing from the run folder (recipe artist_prior / artist_tag_mix > 0)");
   if (fs::exists(artist_labels_file(run)))
     loaded.artist_labels = load_artist_labels(artist_labels_file(run), loaded.vocab.size());
   loaded.model->to(device);

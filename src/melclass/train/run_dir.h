@@ -37,6 +37,10 @@ std::filesystem::path norm_file(const std::filesystem::path& run);
 std::filesystem::path classic_file(const std::filesystem::path& run);
 std::filesystem::path artist_labels_file(const std::filesystem::path& run);
 
+/// Whether `folder` holds a melclass run or cv folder (config.json, or
+/// cv_summary.json / fold-1), so that train and cv may replace it.
+bool is_run_folder(const std::filesystem::path& folder);
+
 /// A run file's JSON. Throws Error("run", file, ...) when unreadable or malformed.
 nlohmann::json read_run_json(const std::filesystem::path& file);
 

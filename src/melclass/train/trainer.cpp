@@ -44,8 +44,8 @@ double seconds_since(Clock::time_point t) {
 
 class Trainer {
  public:
-  explicit Trainer(const TrainConfig& config)
-      : cfg_(config), device_(parse_device(config.device)) {}
+  Trainer(const TrainConfig& config, fs::path folder)
+      : cfg_(config), device_(parse_device(config.device)), out_(std::move(folder)) {}
 
   TrainResult run(const std::function<void(const EpochLog&)>& on_epoch);
 
@@ -305,12 +305,10 @@ void Trainer::prepare() {
   configure_threads(cfg_.threads);
   seed_everything(cfg_.seed);
   rng_.seed(cfg_.seed);
-  out_ = cfg_.out;
   load_data();
   // Saved in config.json: the epochs that run.
   cfg_.recipe.epochs = epochs_to_run(cfg_.recipe, vocab_.multi_label(), train_idx_.size());
   fs::create_directories(out_);
-  fs::remove(classic_file(out_));  // a previous run's expert in this folder
   fit_norm();
   build_model();
   write_file_atomically(config_file(out_),
@@ -378,11 +376,21 @@ TrainResult Trainer::run(const std::function<void(const EpochLog&)>& on_epoch) {
 
 }  // namespace
 
+TrainResult train_into(const TrainConfig& config, const fs::path& folder,
+                       const std::function<void(const EpochLog&)>& on_epoch) {
+  validate(config);
+  return Trainer(config, folder).run(on_epoch);
+}
+
 TrainResult train_model(const TrainConfig& config,
                         const std::function<void(const EpochLog&)>& on_epoch) {
   validate(config);
   check(!config.out.empty(), "train", "", "no output run folder given");
-  return Trainer(config).run(on_epoch);
+  TrainResult result;
+  write_folder_atomically(
+      config.out, [&](const fs::path& folder) { result = train_into(config, folder, on_epoch); },
+      is_run_folder);
+  return result;
 }
 
 }  // namespace melclass::train

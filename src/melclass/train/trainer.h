@@ -1,6 +1,7 @@
 #pragma once
 // Supervised training of a registered model on a dataset root.
 
+#include <filesystem>
 #include <functional>
 #include <string>
 
@@ -39,11 +40,22 @@ nlohmann::json to_json(const EpochLog& log);
 nlohmann::json to_json(const TrainResult& result);
 
 /// Trains per `config`, writing the run folder (config.json, labels.json,
-/// metrics.jsonl, model.pt, summary.json, input_norm.json, calibration.json) to
-/// config.out. Validation: an artist-disjoint val_fraction of the training
-/// tracks (train/split.h); with cv_folds > 0, fold cv_fold is left out first. `on_epoch` is called
-/// after each epoch. Throws Error on bad data or configuration.
+/// metrics.jsonl, model.pt, summary.json, input_norm.json, calibration.json,
+/// classic.json, artist_labels.json) to config.out. The run is written to a
+/// hidden sibling folder first and moved to config.out when complete, replacing
+/// an earlier run there (core/atomic_file.h: write_folder_atomically; a
+/// non-empty folder that is not a run is refused): a failed run leaves
+/// config.out as it was. Validation: an artist-disjoint val_fraction of the
+/// training tracks (train/split.h); with cv_folds > 0, fold cv_fold is left out
+/// first. `on_epoch` is called after each epoch. Throws Error on bad data or
+/// configuration.
 TrainResult train_model(const TrainConfig& config,
                         const std::function<void(const EpochLog&)>& on_epoch = {});
+
+/// train_model without the staging: writes straight into `folder`, an existing
+/// or new folder (cv writes its folds this way inside its own staged folder).
+/// config.json still records config.out.
+TrainResult train_into(const TrainConfig& config, const std::filesystem::path& folder,
+                       const std::function<void(const EpochLog&)>& on_epoch = {});
 
 }  // namespace melclass::train
