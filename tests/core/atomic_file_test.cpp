@@ -12,6 +12,7 @@
 #include "melclass/core/error.h"
 
 namespace fs = std::filesystem;
+using melclass::testing::count_entries;
 using melclass::testing::read_bytes;
 using melclass::testing::TempDir;
 using melclass::testing::write_text;
@@ -20,12 +21,6 @@ namespace {
 
 bool always(const fs::path&) { return true; }
 bool never(const fs::path&) { return false; }
-
-size_t count_entries(const fs::path& dir) {
-  size_t n = 0;
-  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++n;
-  return n;
-}
 
 }  // namespace
 

@@ -19,19 +19,10 @@
 
 namespace fs = std::filesystem;
 using melclass::Error;
+using melclass::testing::count_entries;
 using melclass::testing::read_bytes;
 using melclass::testing::TempDir;
 using melclass::testing::write_text;
-
-namespace {
-
-size_t count_entries(const fs::path& dir) {
-  size_t n = 0;
-  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++n;
-  return n;
-}
-
-}  // namespace
 
 TEST(Error, ComposesComponentFileAndMessage) {
   const Error e("npy", "data/3.npy", "file is truncated");

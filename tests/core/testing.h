@@ -59,6 +59,13 @@ inline void write_json(const std::filesystem::path& path, const nlohmann::json& 
   write_text(path, j.dump());
 }
 
+/// Number of entries directly in `dir` (files, folders, links).
+inline size_t count_entries(const std::filesystem::path& dir) {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir)) ++n;
+  return n;
+}
+
 inline std::string read_bytes(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());

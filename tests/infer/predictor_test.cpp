@@ -14,6 +14,7 @@
 #include "melclass/infer/predictor.h"
 #include "melclass/train/config.h"
 #include "melclass/train/trainer.h"
+#include "train/train_testing.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -24,15 +25,7 @@ namespace {
 
 // Synthetic dataset (24 tracks: 20 train, 4 test) and a 1-epoch tcnet run on it.
 void train_tiny(const fs::path& root, const fs::path& run, data::Task task) {
-  data::SynthOptions d;
-  d.root = root;
-  d.task = task;
-  d.tracks = 24;
-  d.seed = 4;
-  d.min_seconds = 2;  // 63-200 frames
-  d.max_seconds = 6.4;
-  d.threads = 1;
-  data::write_synth_dataset(d);
+  melclass::testing::write_synth(root, task, /*seed=*/4);
   auto c = train::resolve_config(
       "tcnet", {{"train_frames", 64}, {"epochs", 1}, {"threads", 1}, {"batch_size", 8}});
   c.data_root = root.string();

@@ -19,18 +19,13 @@
 
 namespace fs = std::filesystem;
 using namespace melclass;
+using melclass::testing::count_entries;
 using melclass::testing::read_bytes;
 using melclass::testing::TempDir;
 using melclass::testing::tiny_config;
 using melclass::testing::write_synth;
 
 namespace {
-
-size_t count_entries(const fs::path& dir) {
-  size_t n = 0;
-  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++n;
-  return n;
-}
 
 // Puts a NaN into the first training track's spectrogram.
 void poison_first_track(const fs::path& root) {

@@ -1,6 +1,7 @@
 #pragma once
 // Shared by the train tests: a tiny synthetic dataset and a seconds-long config.
 
+#include <cstdint>
 #include <filesystem>
 
 #include "melclass/data/synth.h"
@@ -9,12 +10,13 @@
 namespace melclass::testing {
 
 /// 24 synthetic tracks (4 test), 2-6.4 s each, under `root`.
-inline void write_synth(const std::filesystem::path& root, data::Task task = data::Task::kStation) {
+inline void write_synth(const std::filesystem::path& root, data::Task task = data::Task::kStation,
+                        uint64_t seed = 3) {
   data::SynthOptions o;
   o.root = root;
   o.task = task;
   o.tracks = 24;
-  o.seed = 3;
+  o.seed = seed;
   o.min_seconds = 2;  // 63-200 frames
   o.max_seconds = 6.4;
   o.threads = 1;
