@@ -5,9 +5,12 @@
 #include <filesystem>
 
 #include "commands.h"
+#include "melclass/core/atomic_file.h"
+#include "melclass/core/error.h"
 #include "melclass/data/synth.h"
 #include "melclass/eval/evaluate.h"
 #include "melclass/infer/predictor.h"
+#include "melclass/train/run_dir.h"
 #include "melclass/train/trainer.h"
 
 namespace fs = std::filesystem;
@@ -38,7 +41,11 @@ void print_confusion(const eval::MetricReport& r) {
 
 void run_demo(const DemoArgs& a) {
   const auto start = std::chrono::steady_clock::now();
+  check(!a.out.empty(), "demo", "", "--out must name a folder");
   const fs::path root = fs::path(a.out) / "data", run = fs::path(a.out) / "run";
+  // Both outputs are checked before minutes of rendering and training.
+  check_output_folder(root, data::is_synth_dataset);
+  check_output_folder(run, train::is_replaceable_output);
   data::SynthOptions d;
   d.root = root;
   d.tracks = a.tracks;

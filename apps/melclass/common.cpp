@@ -3,6 +3,7 @@
 #include "melclass/core/atomic_file.h"
 #include "melclass/core/error.h"
 #include "melclass/core/runtime.h"
+#include "melclass/io/json_table.h"
 
 namespace melclass::app {
 
@@ -14,7 +15,7 @@ CLI::Option* add_threads_option(CLI::App& cmd, int& threads, const std::string& 
 nlohmann::json load_config_file(const std::string& path) {
   if (path.empty()) return nlohmann::json::object();
   try {
-    auto j = nlohmann::json::parse(read_text_file(path));
+    auto j = io::parse_json(read_text_file(path), path);
     check(j.is_object(), "config", path, "expected a JSON object");
     return j;
   } catch (const nlohmann::json::exception&) {

@@ -2,6 +2,7 @@
 
 #include "commands.h"
 #include "melclass/core/error.h"
+#include "melclass/io/json_table.h"
 #include "melclass/models/registry.h"
 
 namespace melclass::app {
@@ -54,10 +55,12 @@ train::TrainConfig train_config_from_args(const TrainArgs& a, CLI::App& cmd,
   if (cmd.count("--device") || !overrides.contains("device")) overrides["device"] = a.device;
   if (cmd.count("--threads")) overrides["threads"] = a.threads;
   if (a.skip_missing) overrides["skip_missing"] = true;
+  const std::string source = a.config.empty() ? "--set" : a.config;
+  check(overrides["model"].is_string(), "config", source,
+        "setting 'model' must be a string, not " + io::brief(overrides["model"]));
   const std::string model = overrides["model"].get<std::string>();
   if (!a.out.empty() || !overrides.contains("out"))
     overrides["out"] = a.out.empty() ? default_out + "/" + model : a.out;
-  const std::string source = a.config.empty() ? "--set" : a.config;
   return train::resolve_config(model, overrides, source);
 }
 

@@ -197,6 +197,17 @@ TEST_F(BadInput, PredictOutputOntoAFolderIsRefused) {
                    root_.string() + " --out " + (dir_->path() / "taken.json").string()),
       "taken.json", "is a folder, not a file");
   EXPECT_TRUE(fs::is_directory(dir_->path() / "taken.json"));
+  EXPECT_FALSE(fs::exists(dir_->path() / "taken.csv")) << "refused, yet the CSV was written";
+  // Nor over the run's own files or into the dataset.
+  const std::string predict = "predict --threads 1 --run " + (dir_->path() / "run").string() +
+                              " --data " + root_.string() + " --out ";
+  const fs::path config = dir_->path() / "run" / "config.json";
+  const std::string before = read_text(config);
+  expect_error(run_melclass(predict + config.string()), "config.json",
+               "would overwrite a file of the run");
+  EXPECT_EQ(read_text(config), before);
+  expect_error(run_melclass(predict + (root_ / "test" / "p.json").string()), "p.json",
+               "inside the dataset's test folder");
 }
 
 TEST_F(BadInput, MissingRunFolder) {

@@ -75,7 +75,7 @@ TEST(AtomicFolder, RefusesFoldersItDidNotWriteAndFiles) {
   bool called = false;
   auto write = [&](const fs::path&) { called = true; };
   EXPECT_MELCLASS_ERROR(melclass::write_folder_atomically(dir / "music", write, never),
-                        "io: ", "holds other files: not replaced");
+                        "io: ", "holds files melclass did not write: not replaced");
   EXPECT_EQ(read_bytes(dir / "music/song.txt"), "keep me");
   write_text(dir / "file", "x");
   EXPECT_MELCLASS_ERROR(melclass::write_folder_atomically(dir / "file", write, always),
@@ -112,4 +112,23 @@ TEST(AtomicFile, WritesThroughASymbolicLink) {
 TEST(ReadTextFile, FolderIsNamedAsOne) {
   TempDir dir;
   EXPECT_MELCLASS_ERROR(melclass::read_text_file(dir.path()), "io: ", "is a folder, not a file");
+}
+
+TEST(AtomicFolder, LongNamesLinksAndLeftoversOfKilledRuns) {
+  TempDir dir;
+  auto write = [](const fs::path& tmp) { write_text(tmp / "a.txt", "a"); };
+  const std::string long_name(240, 'r');  // legal; its hidden siblings are cut to fit
+  melclass::write_folder_atomically(dir / long_name, write, never);
+  EXPECT_TRUE(fs::exists(dir / long_name / "a.txt"));
+  // A run killed midway left its staging folder; pid 4194399 is above Linux's
+  // pid_max, so it cannot be alive. A later run into the same name removes it.
+  write_text(dir / ".run.partial4194399/model.pt", "half");
+  melclass::write_folder_atomically(dir / "run", write, never);
+  EXPECT_FALSE(fs::exists(dir / ".run.partial4194399"));
+  fs::create_directory_symlink(dir / "run", dir / "link");
+  EXPECT_MELCLASS_ERROR(melclass::write_folder_atomically(dir / "link", write, always),
+                        "is a symbolic link");
+  write_text(dir / "file", "x");
+  EXPECT_MELCLASS_ERROR(melclass::write_folder_atomically(dir / "file/run", write, always),
+                        "is not a folder");
 }

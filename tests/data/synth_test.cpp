@@ -123,8 +123,9 @@ TEST(Synth, SameSeedSameBytesForAnyThreadCount) {
   write_synth_dataset(small(b.path(), Task::kMood, 5, /*threads=*/3));
   write_synth_dataset(small(c.path(), Task::kMood, 6, /*threads=*/2));
   const auto sa = snapshot(a.path()), sb = snapshot(b.path()), sc = snapshot(c.path());
-  // 12 .npy + train_label, test_label, q2_test.json, track/artist/album meta.
-  EXPECT_EQ(sa.size(), 12u + 6u);
+  // 12 .npy + train_label, test_label, q2_test.json, track/artist/album meta,
+  // synth.json.
+  EXPECT_EQ(sa.size(), 12u + 7u);
   EXPECT_TRUE(sa == sb) << "same seed wrote different files with 1 and 3 threads";
   size_t differing = 0;
   for (const auto& [name, bytes] : sa) differing += !sc.count(name) || sc.at(name) != bytes;
@@ -222,8 +223,17 @@ TEST(Synth, ReplacesAnEarlierDatasetWhole) {
   EXPECT_FALSE(fs::exists(root / "train/train_data/mel_spectrogram/999999.npy"));
   EXPECT_FALSE(fs::exists(root / "test/test_data/meta/q1_test.json")) << "station's test meta";
   EXPECT_TRUE(fs::exists(root / "test/test_data/meta/q2_test.json"));
+  // A dataset without synth's marker (a real one) or with a run inside is not
+  // synth's to replace.
+  melclass::testing::write_text(root / "runs/best/config.json", "{}");
+  EXPECT_MELCLASS_ERROR(write_synth_dataset(small(root, Task::kStation)), "did not write");
+  EXPECT_TRUE(fs::exists(root / "runs/best/config.json"));
+  fs::remove_all(root / "runs");
+  fs::remove(root / "synth.json");
+  EXPECT_MELCLASS_ERROR(write_synth_dataset(small(root, Task::kStation)), "did not write");
+  EXPECT_TRUE(fs::exists(root / "test/test_data/meta/q2_test.json"));
   melclass::testing::write_text(dir / "notes/todo.txt", "mine");
   EXPECT_MELCLASS_ERROR(write_synth_dataset(small(dir / "notes", Task::kStation)),
-                        "holds other files: not replaced");
+                        "holds files melclass did not write: not replaced");
   EXPECT_TRUE(fs::exists(dir / "notes/todo.txt"));
 }

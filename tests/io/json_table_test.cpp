@@ -189,3 +189,27 @@ TEST(JsonKey, OtherTypesAreEmpty) {
   EXPECT_EQ(json_key(json::array({1})), "");
   EXPECT_EQ(json_key(json::object({{"a", 1}})), "");
 }
+
+// Error messages quote values through brief(): a 200,000-deep list (dump()
+// recursed until the stack ran out) or a 10 MB string stay one short line.
+TEST(JsonBrief, ShortForAnyValue) {
+  const std::string deep = std::string(200000, '[') + std::string(200000, ']');
+  EXPECT_EQ(melclass::io::brief(nlohmann::json::parse(deep)), "a list of 1 items");
+  EXPECT_EQ(melclass::io::brief(nlohmann::json{{"a", 1}, {"b", 2}}), "an object with 2 keys");
+  EXPECT_EQ(melclass::io::brief(nlohmann::json(1.5)), "1.5");
+  EXPECT_EQ(melclass::io::brief(nlohmann::json("ab"), 60), "\"ab\"");
+  const std::string shown = melclass::io::brief(nlohmann::json(std::string(10000000, 'x')));
+  EXPECT_EQ(shown.size(), 63u);
+  EXPECT_EQ(shown.substr(60), "...");
+}
+
+// Input JSON nested deeper than kMaxJsonDepth is refused at parsing: copying
+// such a value (a track's metadata) recursed until the stack ran out.
+TEST(ParseJson, RefusesDeepNesting) {
+  using melclass::io::kMaxJsonDepth;
+  const auto nested = [](int n) { return std::string(n, '[') + std::string(n, ']'); };
+  EXPECT_NO_THROW(melclass::io::parse_json(nested(kMaxJsonDepth), "ok.json"));
+  EXPECT_MELCLASS_ERROR(melclass::io::parse_json(nested(200000), "deep.json"),
+                        "json: deep.json: ", "nested deeper than 256 levels");
+  EXPECT_THROW(melclass::io::parse_json("{\"a\": ", "bad.json"), nlohmann::json::parse_error);
+}

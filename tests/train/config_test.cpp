@@ -88,7 +88,7 @@ TEST(Config, WrongTypes) {
                         "setting 'epochs' must be an integer, not \"two\"");
   EXPECT_MELCLASS_ERROR(resolve_config("tcnet", {{"nesterov", 1}}),
                         "'nesterov' must be true or false");
-  EXPECT_MELCLASS_ERROR(resolve_config("tcnet", {{"out", 5}}), "wrong type");
+  EXPECT_MELCLASS_ERROR(resolve_config("tcnet", {{"out", 5}}), "'out' must be a string, not 5");
   EXPECT_MELCLASS_ERROR(resolve_config("tcnet", {{"lr", true}}), "'lr' must be a number");
 }
 

@@ -43,7 +43,10 @@ void edit_checkpoint(const fs::path& run,
                      const std::function<void(models::ClassifierImpl&)>& edit) {
   auto loaded = train::load_run(run, torch::kCPU);
   edit(*loaded.model);
-  train::save_checkpoint(run, *loaded.model);
+  // LibTorch's archive directly: save_checkpoint refuses NaN weights itself.
+  torch::serialize::OutputArchive archive;
+  loaded.model->save(archive);
+  archive.save_to(train::checkpoint_file(run).string());
 }
 
 }  // namespace
@@ -69,8 +72,19 @@ TEST(RunFolder, TrainRefusesToReplaceAFolderItDidNotWrite) {
   write_synth(dir / "data");
   melclass::testing::write_text(dir / "music/song.txt", "keep");
   EXPECT_MELCLASS_ERROR(train::train_model(tiny_config(dir / "data", dir / "music")),
-                        "holds other files: not replaced");
+                        "holds files melclass did not write: not replaced");
   EXPECT_TRUE(fs::exists(dir / "music/song.txt"));
+  // config.json alone does not make a folder a run: the other files are not ours.
+  melclass::testing::write_text(dir / "project/config.json", "{}");
+  melclass::testing::write_text(dir / "project/src/main.cpp", "int main() {}");
+  EXPECT_MELCLASS_ERROR(train::train_model(tiny_config(dir / "data", dir / "project")),
+                        "did not write");
+  // Nor is a run with the training data inside it (train --data R/ds --out R).
+  train::train_model(tiny_config(dir / "data", dir / "run"));
+  fs::rename(dir / "data", dir / "run/ds");
+  EXPECT_MELCLASS_ERROR(train::train_model(tiny_config(dir / "run/ds", dir / "run")),
+                        "did not write");
+  EXPECT_TRUE(fs::exists(dir / "run/ds/train/train_label"));
 }
 
 TEST(RunFolder, CvNeedsAsManyArtistsAsFoldsAndWritesNothingElse) {
@@ -92,6 +106,13 @@ TEST(RunFolder, CheckpointsWithNaNWeightsAreRefused) {
   });
   EXPECT_MELCLASS_ERROR(train::load_run(run, torch::kCPU), "run: ", "model.pt",
                         "holds NaN/Inf values");
+  auto model = train::build_model(tiny_config(dir / "data", run), 4);
+  {
+    torch::NoGradGuard no_grad;
+    model->parameters().front().fill_(std::numeric_limits<float>::infinity());
+  }
+  EXPECT_MELCLASS_ERROR(train::save_checkpoint(dir / "other", *model), "training diverged");
+  EXPECT_FALSE(fs::exists(dir / "other"));
 }
 
 TEST(RunFolder, FilesTheRecipeUsesMustBeThere) {

@@ -45,14 +45,14 @@ std::vector<std::string> parse_label_cell(const json& cell, bool multi_label,
   const std::string where = "row " + row + ": ";
   if (!multi_label) {
     check(cell.is_string() && !cell.get<std::string>().empty(), "dataset", source,
-          where + "label must be a non-empty string, got " + cell.dump());
+          where + "label must be a non-empty string, got " + io::brief(cell));
     return {cell.get<std::string>()};
   }
-  check(cell.is_array(), "dataset", source, where + "tags must be a list, got " + cell.dump());
+  check(cell.is_array(), "dataset", source, where + "tags must be a list, got " + io::brief(cell));
   std::vector<std::string> tags;
   for (const auto& tag : cell) {
     check(tag.is_string() && !tag.get<std::string>().empty(), "dataset", source,
-          where + "tag must be a non-empty string, got " + tag.dump());
+          where + "tag must be a non-empty string, got " + io::brief(tag));
     tags.push_back(tag.get<std::string>());
   }
   std::sort(tags.begin(), tags.end());

@@ -7,6 +7,7 @@
 
 #include "melclass/core/atomic_file.h"
 #include "melclass/core/error.h"
+#include "melclass/io/json_table.h"
 
 namespace melclass::data {
 
@@ -50,7 +51,7 @@ void LabelVocab::save(const std::filesystem::path& path) const {
 
 LabelVocab LabelVocab::load(const std::filesystem::path& path) {
   try {
-    const auto j = nlohmann::json::parse(read_text_file(path));
+    const auto j = io::parse_json(read_text_file(path), path.string());
     return LabelVocab(j.at("labels").get<std::vector<std::string>>(),
                       j.at("multi_label").get<bool>());
   } catch (const nlohmann::json::exception& e) {

@@ -8,6 +8,7 @@
 
 #include "melclass/core/atomic_file.h"
 #include "melclass/core/error.h"
+#include "melclass/io/json_table.h"
 
 namespace melclass::data {
 
@@ -62,7 +63,7 @@ void save_band_stats(const std::filesystem::path& path, const BandStats& stats) 
 BandStats load_band_stats(const std::filesystem::path& path, int64_t n_mels) {
   BandStats s;
   try {
-    const auto j = nlohmann::json::parse(read_text_file(path));
+    const auto j = io::parse_json(read_text_file(path), path.string());
     s.mean = j.at("mean").get<std::vector<double>>();
     s.std = j.at("std").get<std::vector<double>>();
   } catch (const nlohmann::json::exception&) {

@@ -158,6 +158,18 @@ void validate(const SynthOptions& o) {
   check(o.threads >= 0, "synth", root, "threads must be >= 0");
 }
 
+fs::path synth_marker_path(const fs::path& root) { return root / "synth.json"; }
+
+bool is_synth_dataset(const fs::path& root) {
+  if (!fs::is_regular_file(synth_marker_path(root))) return false;
+  std::error_code ec;
+  for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name != "train" && name != "test" && name != "synth.json") return false;
+  }
+  return !ec;
+}
+
 namespace {
 SynthSummary write_synth_into(const SynthOptions& o) {
   const auto start = std::chrono::steady_clock::now();
@@ -176,6 +188,12 @@ SynthSummary write_synth_into(const SynthOptions& o) {
     meta.push_back(std::move(r.meta));
   }
   synth::write_synth_tables(o, layout.test, layout.style, catalogue, std::move(meta));
+  const nlohmann::json marker = {{"generator", "melclass synth"},
+                                 {"task", task_info(o.task).name},
+                                 {"tracks", o.tracks},
+                                 {"seed", o.seed}};
+  write_file_atomically(synth_marker_path(o.root),
+                        [&](std::ostream& s) { s << marker.dump(2) << "\n"; });
   summary.test_tracks = layout.n_test;
   summary.train_tracks = o.tracks - layout.n_test;
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -195,7 +213,7 @@ SynthSummary write_synth_dataset(const SynthOptions& o) {
         staged.root = folder;
         summary = write_synth_into(staged);
       },
-      [](const fs::path& root) { return fs::exists(root / "train" / "train_label"); });
+      is_synth_dataset);
   return summary;
 }
 

@@ -50,11 +50,19 @@ struct SynthSummary {
   double seconds = 0;        ///< wall time
 };
 
+/// ROOT/synth.json, the marker synth writes beside train/ and test/.
+std::filesystem::path synth_marker_path(const std::filesystem::path& root);
+
+/// Whether `root` is a dataset synth wrote and nothing else: synth.json, train/
+/// and test/ only (runs or other files inside make it not replaceable).
+bool is_synth_dataset(const std::filesystem::path& root);
+
 /// Writes the dataset under options.root, one track at a time per worker
 /// (render -> mel -> .npy, then freed), so memory stays bounded for any number
 /// of tracks. The dataset is rendered into a hidden sibling folder and moved to
-/// options.root when complete, replacing an earlier dataset there (a folder
-/// with train/train_label; any other non-empty folder is refused). Throws
+/// options.root when complete, replacing an earlier synthetic dataset there
+/// (is_synth_dataset; any other non-empty folder, a real dataset included, is
+/// refused). ROOT/synth.json records the generator, task, tracks and seed. Throws
 /// Error("synth", ...) on invalid options or write errors; options.root is
 /// left as it was then.
 SynthSummary write_synth_dataset(const SynthOptions& options);

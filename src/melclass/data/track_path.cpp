@@ -8,7 +8,7 @@ namespace melclass::data {
 std::string validate_track_id(const nlohmann::json& id, const std::string& source) {
   const std::string key = io::json_key(id);
   check(!key.empty(), "dataset", source,
-        "track id " + id.dump() + " is not an integer or a non-empty string");
+        "track id " + io::brief(id) + " is not an integer or a non-empty string");
   const bool unsafe = key.find('/') != std::string::npos ||
                       key.find('\\') != std::string::npos ||
                       key.find('\0') != std::string::npos || key.front() == '.' ||

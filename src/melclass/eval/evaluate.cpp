@@ -47,7 +47,8 @@ std::vector<int64_t> predicted_indices(const json& item, const data::LabelVocab&
   const std::string where = "item " + std::to_string(pos) + ": ";
   std::vector<int64_t> out;
   auto add = [&](const json& label) {
-    check(label.is_string(), "evaluate", source, where + "expected a label string, got " + label.dump());
+    check(label.is_string(), "evaluate", source,
+          where + "expected a label string, got " + io::brief(label));
     const int64_t i = vocab.find(label.get<std::string>());
     check(i >= 0, "evaluate", source,
           where + "predicted label '" + label.get<std::string>() + "' is not a known class");
@@ -57,7 +58,8 @@ std::vector<int64_t> predicted_indices(const json& item, const data::LabelVocab&
     add(item);
     return out;
   }
-  check(item.is_array(), "evaluate", source, where + "expected a list of tags, got " + item.dump());
+  check(item.is_array(), "evaluate", source,
+        where + "expected a list of tags, got " + io::brief(item));
   for (const auto& tag : item) add(tag);
   return out;
 }
@@ -75,7 +77,7 @@ MetricReport evaluate_predictions(const EvaluateOptions& o) {
 
   json preds;
   try {
-    preds = json::parse(read_text_file(o.predictions));
+    preds = io::parse_json(read_text_file(o.predictions), o.predictions.string());
   } catch (const json::exception& e) {
     throw Error("evaluate", o.predictions.string(), "malformed JSON prediction file");
   }

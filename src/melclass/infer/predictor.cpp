@@ -96,6 +96,25 @@ void check_finite_scores(const Predictions& p) {
                   p.track_ids.at(first) + " (input values out of range, or a corrupt run)");
 }
 
+// Refused before any work: an output that is not a writable file, that
+// would overwrite a file of a run being read, or that lies in the dataset.
+void check_outputs(const PredictOptions& o, const std::vector<fs::path>& runs) {
+  check_output_file(o.out);
+  check_output_file(csv_path_for(o.out));
+  const fs::path out = fs::weakly_canonical(o.out);
+  std::vector<fs::path> folders = runs;
+  folders.insert(folders.end(), o.runs.begin(), o.runs.end());
+  for (const auto& r : folders)
+    check(out.parent_path() != fs::weakly_canonical(r) ||
+              !train::is_run_file_name(out.filename().string()),
+          "predict", o.out.string(), "would overwrite a file of the run " + r.string());
+  for (const char* part : {"train", "test"}) {
+    const fs::path rel = out.lexically_relative(fs::weakly_canonical(o.root) / part);
+    check(rel.empty() || *rel.begin() == "..", "predict", o.out.string(),
+          std::string("lies inside the dataset's ") + part + " folder");
+  }
+}
+
 void check_weights(const PredictOptions& o) {
   for (const auto& [name, v] : {std::pair{"artist_pool", o.artist_pool},
                                 {"artist_prior", o.artist_prior},
@@ -155,6 +174,7 @@ Predictions predict(const PredictOptions& o) {
   const int threads = configure_threads(o.threads);
   const c10::Device device = parse_device(o.device);
   const auto runs = expand_runs(o.runs);
+  check_outputs(o, runs);
   Predictions p;
   at::Tensor sum;
   int min_tags = 0;

@@ -58,7 +58,7 @@ JsonTable JsonTable::parse(const std::string& text, const std::string& source,
   JsonTable table;
   table.source_ = source;
   try {
-    table.data_ = nlohmann::json::parse(text);
+    table.data_ = parse_json(text, source);
   } catch (const nlohmann::json::exception& e) {
     std::string what = e.what();
     throw Error(component, source, "malformed JSON (" + what.substr(what.find(']') + 2) + ")");
@@ -92,6 +92,23 @@ std::unordered_map<std::string, size_t> JsonTable::index_by(const std::string& c
     if (!key.empty()) map.emplace(key, r);
   }
   return map;
+}
+
+nlohmann::json parse_json(const std::string& text, const std::string& source) {
+  return nlohmann::json::parse(
+      text, [&](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+        check(depth <= kMaxJsonDepth, "json", source,
+              "nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+        return true;
+      });
+}
+
+std::string brief(const nlohmann::json& value, size_t max_chars) {
+  if (value.is_array()) return "a list of " + std::to_string(value.size()) + " items";
+  if (value.is_object()) return "an object with " + std::to_string(value.size()) + " keys";
+  std::string text = value.dump();
+  if (text.size() > max_chars) text = text.substr(0, max_chars) + "...";
+  return text;
 }
 
 }  // namespace melclass::io

@@ -43,4 +43,18 @@ class JsonTable {
 /// Renders a JSON id (integer number or string) as a key; "" for other types.
 std::string json_key(const nlohmann::json& value);
 
+/// Deepest nesting parse_json accepts; melclass's own files need 4.
+constexpr int kMaxJsonDepth = 256;
+
+/// nlohmann::json::parse, refusing nesting deeper than kMaxJsonDepth with
+/// Error("json", source, ...): copying or printing a 100,000-deep value
+/// recurses until the stack runs out. Syntax errors stay nlohmann's
+/// json::parse_error for the callers' "malformed JSON" messages.
+nlohmann::json parse_json(const std::string& text, const std::string& source);
+
+/// A JSON value for an error message: numbers, strings, booleans and null as
+/// JSON text (cut to `max_chars`), lists and objects by their size only, so a
+/// deeply nested or huge value never recurses or floods the message.
+std::string brief(const nlohmann::json& value, size_t max_chars = 60);
+
 }  // namespace melclass::io

@@ -7,6 +7,7 @@
 
 #include "melclass/core/atomic_file.h"
 #include "melclass/core/error.h"
+#include "melclass/io/json_table.h"
 
 namespace melclass::train {
 
@@ -97,7 +98,7 @@ void save_calibration(const std::filesystem::path& path, const Calibration& c) {
 Calibration load_calibration(const std::filesystem::path& path, const Calibration& fallback) {
   if (!std::filesystem::exists(path)) return fallback;
   try {
-    const auto j = nlohmann::json::parse(read_text_file(path));
+    const auto j = io::parse_json(read_text_file(path), path.string());
     return Calibration{j.at("logit_offset").get<double>(), j.at("min_tags").get<int>(),
                        j.value("tag_offsets", std::vector<double>{})};
   } catch (const nlohmann::json::exception&) {

@@ -7,6 +7,7 @@
 #include "melclass/core/error.h"
 #include "melclass/core/runtime.h"
 #include "melclass/data/spectrogram.h"
+#include "melclass/io/json_table.h"
 #include "melclass/models/registry.h"
 
 using nlohmann::json;
@@ -61,7 +62,7 @@ void read_setting(const json& j, const char* key, T& out, const std::string& sou
   const json& v = *it;
   auto need = [&](bool ok, const char* what) {
     check(ok, "config", source,
-          std::string("setting '") + key + "' must be " + what + ", not " + v.dump());
+          std::string("setting '") + key + "' must be " + what + ", not " + io::brief(v));
   };
   if constexpr (std::is_same_v<T, bool>) {
     need(v.is_boolean(), "true or false");
@@ -83,7 +84,11 @@ void read_setting(const json& j, const char* key, T& out, const std::string& sou
     need(v.is_number(), "a number");
     out = v.get<T>();
   } else {
-    out = v.get<T>();
+    try {
+      out = v.get<T>();
+    } catch (const json::exception&) {
+      need(false, std::is_same_v<T, std::string> ? "a string" : "a list of strings");
+    }
   }
 }
 
@@ -170,7 +175,10 @@ void validate(const TrainConfig& c) {
        "mixup_alpha must be >= 0 and gain_db in [0, 60]");
   need(r.label_smoothing >= 0 && r.label_smoothing < 1, "label_smoothing must be in [0, 1)");
   need(r.optimizer == "adamw" || r.optimizer == "sgd", "optimizer must be adamw or sgd");
-  need(r.lr > 0 && r.weight_decay >= 0 && r.momentum >= 0, "lr, weight_decay, momentum invalid");
+  // Bounded so that LibTorch's float conversion never overflows (1e39 did).
+  need(r.lr > 0 && r.lr <= 1e6, "lr must be in (0, 1e6]");
+  need(r.weight_decay >= 0 && r.weight_decay <= 1e6, "weight_decay must be in [0, 1e6]");
+  need(r.momentum >= 0 && r.momentum <= 1, "momentum must be in [0, 1]");
   need(r.batch_size >= 1 && r.batch_size <= 4096, "batch_size must be in [1, 4096]");
   need(r.epochs >= 1 && r.epochs <= 100000, "epochs must be >= 1");
   need(r.scheduler == "cosine" || r.scheduler == "plateau" || r.scheduler == "none",

@@ -190,7 +190,7 @@ CvResult run_cv(const TrainConfig& base, int folds,
         write_file_atomically(folder / "cv_summary.json",
                               [&](std::ostream& s) { s << to_json(result).dump(2) << "\n"; });
       },
-      is_run_folder);
+      is_replaceable_output);
   return result;
 }
 

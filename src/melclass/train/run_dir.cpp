@@ -1,7 +1,9 @@
 #include "melclass/train/run_dir.h"
 
+#include <functional>
 #include <optional>
 #include <random>
+#include <set>
 #include <sstream>
 
 #include <torch/serialize/input-archive.h>
@@ -9,6 +11,7 @@
 
 #include "melclass/core/atomic_file.h"
 #include "melclass/core/error.h"
+#include "melclass/io/json_table.h"
 #include "melclass/models/registry.h"
 #include "melclass/models/text_model.h"
 #include "melclass/text/featurizer.h"
@@ -28,14 +31,51 @@ fs::path norm_file(const fs::path& run) { return run / "input_norm.json"; }
 fs::path classic_file(const fs::path& run) { return run / "classic.json"; }
 fs::path artist_labels_file(const fs::path& run) { return run / "artist_labels.json"; }
 
+namespace {
+// Every entry of `folder` passes `ours`; false for an unreadable folder.
+bool only_entries(const fs::path& folder,
+                  const std::function<bool(const fs::directory_entry&)>& ours) {
+  std::error_code ec;
+  for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec))
+    if (!ours(*it)) return false;
+  return !ec;
+}
+}  // namespace
+
+bool is_run_file_name(const std::string& name) {
+  static const std::set<std::string> kFiles = {
+      "config.json",        "labels.json",     "metrics.jsonl",    "model.pt",
+      "summary.json",       "input_norm.json", "calibration.json", "classic.json",
+      "artist_labels.json", "mel_cache",       "cv_summary.json",  "oof_predictions.json"};
+  return kFiles.count(name) > 0;
+}
+
 bool is_run_folder(const fs::path& folder) {
-  return fs::exists(config_file(folder)) || fs::exists(folder / "cv_summary.json") ||
-         fs::is_directory(folder / "fold-1");
+  return fs::is_regular_file(config_file(folder)) &&
+         only_entries(folder, [](const fs::directory_entry& e) {
+           const std::string name = e.path().filename().string();
+           return is_run_file_name(name) || name == "predictions.json" || name == "predictions.csv";
+         });
+}
+
+bool is_cv_folder(const fs::path& folder) {
+  static const std::set<std::string> kOurs = {"cv_summary.json", "oof_predictions.json",
+                                              "predictions.json", "predictions.csv"};
+  return fs::is_directory(folder / "fold-1") &&
+         only_entries(folder, [](const fs::directory_entry& e) {
+           const std::string name = e.path().filename().string();
+           if (kOurs.count(name) > 0) return true;
+           return name.rfind("fold-", 0) == 0 && e.is_directory() && is_run_folder(e.path());
+         });
+}
+
+bool is_replaceable_output(const fs::path& folder) {
+  return is_run_folder(folder) || is_cv_folder(folder);
 }
 
 nlohmann::json read_run_json(const fs::path& file) {
   try {
-    return nlohmann::json::parse(read_text_file(file));
+    return io::parse_json(read_text_file(file), file.string());
   } catch (const nlohmann::json::exception&) {
     throw Error("run", file.string(), "malformed JSON");
   }
@@ -105,6 +145,9 @@ at::Tensor LoadedRun::predict(const std::vector<TrackSource>& sources, c10::Devi
 }
 
 void save_checkpoint(const fs::path& run, models::ClassifierImpl& model) {
+  for (const auto& t : model.parameters())
+    check(at::isfinite(t).all().item<bool>(), "train", "",
+          "training diverged (the weights hold NaN/Inf; lower lr or weight_decay)");
   torch::serialize::OutputArchive archive;
   model.save(archive);
   // Serialised in memory, then written by write_file_atomically, which checks

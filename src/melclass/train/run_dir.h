@@ -37,9 +37,22 @@ std::filesystem::path norm_file(const std::filesystem::path& run);
 std::filesystem::path classic_file(const std::filesystem::path& run);
 std::filesystem::path artist_labels_file(const std::filesystem::path& run);
 
-/// Whether `folder` holds a melclass run or cv folder (config.json, or
-/// cv_summary.json / fold-1), so that train and cv may replace it.
+/// Whether `name` is one of the files train or cv write into a run or cv
+/// folder (predict refuses to write its output over one).
+bool is_run_file_name(const std::string& name);
+
+/// Whether `folder` is a run folder melclass wrote: config.json and nothing
+/// but the run files above (and mel_cache/, predictions.json/.csv).
 bool is_run_folder(const std::filesystem::path& folder);
+
+/// Whether `folder` is a cv folder melclass wrote: fold-1.., each a run
+/// folder, and nothing but cv_summary.json, oof_predictions.json,
+/// predictions.json/.csv beside them.
+bool is_cv_folder(const std::filesystem::path& folder);
+
+/// What train and cv may replace: a run or cv folder (anything else there,
+/// a dataset inside it or a user's file, makes it not ours).
+bool is_replaceable_output(const std::filesystem::path& folder);
 
 /// A run file's JSON. Throws Error("run", file, ...) when unreadable or malformed.
 nlohmann::json read_run_json(const std::filesystem::path& file);
@@ -61,7 +74,8 @@ std::vector<TrackSource> make_sources(const TrainConfig& config, const data::Dat
 /// text branch (models::with_text) when recipe.use_text asks for it.
 std::shared_ptr<models::ClassifierImpl> build_model(const TrainConfig& config, int64_t n_classes);
 
-/// Writes model parameters and buffers to run/model.pt atomically.
+/// Writes model parameters and buffers to run/model.pt atomically. Throws
+/// Error("train", ...) instead when a parameter holds NaN/Inf (a diverged run).
 void save_checkpoint(const std::filesystem::path& run, models::ClassifierImpl& model);
 
 struct LoadedRun {

@@ -288,7 +288,7 @@ bool Trainer::end_epoch(const EpochLog& log, int epoch) {
   const bool better = log.val_metric > result_.best_metric;
   if (better) result_.best_metric = log.val_metric, result_.best_epoch = epoch, stale_epochs_ = 0;
   if (better || cfg_.recipe.select == "last") {
-    save_checkpoint(out_, *model_);
+    save_checkpoint(out_, *model_);  // refuses NaN/Inf weights: a diverged run
     result_.kept_epoch = epoch;
     if (vocab_.multi_label()) {
       // Per-tag offsets are fitted on the validation part; the logged metric
@@ -331,6 +331,8 @@ bool Trainer::run_epoch(int epoch, Plateau& plateau, std::ostream& metrics, Epoc
   check(std::isfinite(log.train_loss), "train", "", "training diverged (loss is NaN/Inf)");
   if (ema_) ema_->swap(*model_);  // validate and save the averaged weights
   validate_epoch(log);
+  check(val_idx_.empty() || std::isfinite(log.val_loss), "train", "",
+        "training diverged (validation loss is NaN/Inf)");
   const double best_before = result_.best_metric;
   const bool stop = end_epoch(log, epoch);
   if (ema_) ema_->swap(*model_);
@@ -389,7 +391,7 @@ TrainResult train_model(const TrainConfig& config,
   TrainResult result;
   write_folder_atomically(
       config.out, [&](const fs::path& folder) { result = train_into(config, folder, on_epoch); },
-      is_run_folder);
+      is_replaceable_output);
   return result;
 }
 
