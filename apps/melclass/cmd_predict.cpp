@@ -10,9 +10,9 @@ void add_predict_command(CLI::App& app) {
   auto runs = std::make_shared<std::vector<std::string>>();
   auto data = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>();
-  auto pool = std::make_shared<double>(-1);
-  auto prior = std::make_shared<double>(-1);
-  auto tag_mix = std::make_shared<double>(-1);
+  auto pool = std::make_shared<double>();  // read only when given (count() > 0)
+  auto prior = std::make_shared<double>();
+  auto tag_mix = std::make_shared<double>();
   CLI::App* cmd = app.add_subcommand("predict", "predict ROOT/test/test_data with a trained run");
   cmd->add_option("--run", *runs,
                   "run folder written by train; several (or a cv folder) average their "

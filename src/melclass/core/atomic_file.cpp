@@ -87,9 +87,9 @@ void move_into_place(const fs::path& tmp, const fs::path& path) {
   }
   fs::remove_all(old, ec);
 }
-}  // namespace
 
-void check_output_file(const fs::path& given) {
+// check_output_file, returning the file to write (a live link's target).
+fs::path checked_output_file(const fs::path& given) {
   const fs::path path = write_target(given);
   std::error_code ec;
   const auto st = fs::status(path, ec);
@@ -98,12 +98,20 @@ void check_output_file(const fs::path& given) {
   const std::string name = path.filename().string();
   check(!name.empty() && name != "." && name != "..", "io", given.string(), "not a file name");
   check_parent(path, given);
+  return path;
 }
+
+// The folder a folder write names: `given` without a trailing separator.
+fs::path folder_path(const fs::path& given) {
+  return given.filename().empty() ? given.parent_path() : given;
+}
+}  // namespace
+
+void check_output_file(const fs::path& given) { checked_output_file(given); }
 
 void write_path_atomically(const fs::path& given,
                            const std::function<void(const std::string&)>& write) {
-  check_output_file(given);
-  const fs::path path = write_target(given);
+  const fs::path path = checked_output_file(given);
   if (path.has_parent_path()) fs::create_directories(path.parent_path());
   const fs::path tmp = temp_sibling(path);
   try {
@@ -129,7 +137,7 @@ void write_file_atomically(const fs::path& path,
 
 void check_output_folder(const fs::path& given,
                          const std::function<bool(const fs::path&)>& may_replace) {
-  const fs::path path = given.filename().empty() ? given.parent_path() : given;
+  const fs::path path = folder_path(given);
   const std::string name = path.filename().string();
   check(!name.empty() && name != "." && name != "..", "io", given.string(),
         "name a folder to create or replace, not '" + given.string() + "'");
@@ -147,7 +155,7 @@ void write_folder_atomically(const fs::path& given,
                              const std::function<void(const fs::path&)>& write,
                              const std::function<bool(const fs::path&)>& may_replace) {
   check_output_folder(given, may_replace);
-  const fs::path path = given.filename().empty() ? given.parent_path() : given;
+  const fs::path path = folder_path(given);
   const fs::path parent = path.has_parent_path() ? path.parent_path() : fs::path(".");
   fs::create_directories(parent);
   remove_dead_siblings(path);
@@ -162,6 +170,14 @@ void write_folder_atomically(const fs::path& given,
     fs::remove_all(tmp, ec);
     throw;
   }
+}
+
+bool folder_holds_only(const fs::path& folder,
+                       const std::function<bool(const fs::directory_entry&)>& ours) {
+  std::error_code ec;
+  for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec))
+    if (!ours(*it)) return false;
+  return !ec;
 }
 
 std::string read_text_file(const fs::path& path) {

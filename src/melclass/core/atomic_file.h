@@ -46,6 +46,12 @@ void write_folder_atomically(const std::filesystem::path& path,
                              const std::function<void(const std::filesystem::path&)>& write,
                              const std::function<bool(const std::filesystem::path&)>& may_replace);
 
+/// Whether every entry of `folder` passes `ours` (the ownership tests that
+/// decide what write_folder_atomically may replace); false for an unreadable
+/// folder.
+bool folder_holds_only(const std::filesystem::path& folder,
+                       const std::function<bool(const std::filesystem::directory_entry&)>& ours);
+
 /// Reads a whole file; throws Error("io", path, ...) when unreadable.
 std::string read_text_file(const std::filesystem::path& path);
 

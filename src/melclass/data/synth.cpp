@@ -161,13 +161,11 @@ void validate(const SynthOptions& o) {
 fs::path synth_marker_path(const fs::path& root) { return root / "synth.json"; }
 
 bool is_synth_dataset(const fs::path& root) {
-  if (!fs::is_regular_file(synth_marker_path(root))) return false;
-  std::error_code ec;
-  for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    if (name != "train" && name != "test" && name != "synth.json") return false;
-  }
-  return !ec;
+  return fs::is_regular_file(synth_marker_path(root)) &&
+         folder_holds_only(root, [](const fs::directory_entry& e) {
+           const std::string name = e.path().filename().string();
+           return name == "train" || name == "test" || name == "synth.json";
+         });
 }
 
 namespace {

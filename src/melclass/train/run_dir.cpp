@@ -1,6 +1,5 @@
 #include "melclass/train/run_dir.h"
 
-#include <functional>
 #include <optional>
 #include <random>
 #include <set>
@@ -31,17 +30,6 @@ fs::path norm_file(const fs::path& run) { return run / "input_norm.json"; }
 fs::path classic_file(const fs::path& run) { return run / "classic.json"; }
 fs::path artist_labels_file(const fs::path& run) { return run / "artist_labels.json"; }
 
-namespace {
-// Every entry of `folder` passes `ours`; false for an unreadable folder.
-bool only_entries(const fs::path& folder,
-                  const std::function<bool(const fs::directory_entry&)>& ours) {
-  std::error_code ec;
-  for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec))
-    if (!ours(*it)) return false;
-  return !ec;
-}
-}  // namespace
-
 bool is_run_file_name(const std::string& name) {
   static const std::set<std::string> kFiles = {
       "config.json",        "labels.json",     "metrics.jsonl",    "model.pt",
@@ -52,7 +40,7 @@ bool is_run_file_name(const std::string& name) {
 
 bool is_run_folder(const fs::path& folder) {
   return fs::is_regular_file(config_file(folder)) &&
-         only_entries(folder, [](const fs::directory_entry& e) {
+         folder_holds_only(folder, [](const fs::directory_entry& e) {
            const std::string name = e.path().filename().string();
            return is_run_file_name(name) || name == "predictions.json" || name == "predictions.csv";
          });
@@ -62,7 +50,7 @@ bool is_cv_folder(const fs::path& folder) {
   static const std::set<std::string> kOurs = {"cv_summary.json", "oof_predictions.json",
                                               "predictions.json", "predictions.csv"};
   return fs::is_directory(folder / "fold-1") &&
-         only_entries(folder, [](const fs::directory_entry& e) {
+         folder_holds_only(folder, [](const fs::directory_entry& e) {
            const std::string name = e.path().filename().string();
            if (kOurs.count(name) > 0) return true;
            return name.rfind("fold-", 0) == 0 && e.is_directory() && is_run_folder(e.path());
