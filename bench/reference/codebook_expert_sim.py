@@ -25,10 +25,15 @@ usage: codebook_expert_sim.py --data ROOT --task station|genre OOF.json
 import argparse
 import json
 import os
+import sys
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from artist_prior_sim import artists_and_truth  # noqa: E402
+from classic_cv import audio_features  # noqa: E402
 
 
 def patches(logmel, scale, width):
@@ -62,11 +67,6 @@ def codebook_features(mels, args, rng):
             a = np.maximum(0, ((p - mu) @ white) @ d.T - 0.5)
             feats[i].append(np.concatenate([a.mean(0), a.max(0)]))
     return {i: np.concatenate(f) for i, f in feats.items()}
-
-
-def classic_features(mel):
-    db = 10 * np.log10(np.maximum(mel.astype(np.float64), 1e-10))
-    return np.concatenate([db.mean(1), db.std(1)])
 
 
 def out_of_fold(x, y, fold, c):
@@ -106,20 +106,14 @@ def main():
     ids = [int(i) for i in oof["track_index"]]
     fold = np.array(oof["fold"])
     net = np.array(oof.get("probs_before_artist_pool", oof["probs"]))
-    labels = json.load(open(os.path.join(args.data, "train", "train_label"), encoding="utf-8"))
-    column = {"genre": "genre", "station": "station_name"}[args.task]
-    truth = {labels["track_index"][r]: labels[column][r] for r in labels["track_index"]}
-    meta = labels if "artist_name_list" in labels else json.load(open(
-        os.path.join(args.data, "train", "train_data", "meta", "track_meta.json"), encoding="utf-8"))
-    artists = {meta["track_index"][r]: (meta["artist_name_list"][r] or [""])[0].lower()
-               for r in meta["track_index"]}
-    y = np.array([oof["labels"].index(truth[i]) for i in ids])
-    artist = [artists.get(i, "") for i in ids]
+    artists, truth = artists_and_truth(args.data, args.task)
+    y = np.array([oof["labels"].index(truth[str(i)]) for i in ids])
+    artist = [artists.get(str(i), "") for i in ids]
     all_ids = sorted(int(f[:-4]) for f in os.listdir(mel_dir) if f.endswith(".npy"))
     mels = {i: np.load(os.path.join(mel_dir, f"{i}.npy"))[0].astype(np.float32) for i in all_ids}
     book = codebook_features({i: np.log10(1 + 10 * m) for i, m in mels.items()}, args,
                              np.random.default_rng(0))
-    classic = out_of_fold(np.stack([classic_features(mels[i]) for i in ids]), y, fold, 0.1)
+    classic = out_of_fold(np.stack([audio_features(args.data, i, "db") for i in ids]), y, fold, 0.1)
     code = out_of_fold(np.stack([book[i] for i in ids]), y, fold, args.c)
 
     def report(name, p):
