@@ -22,12 +22,12 @@ from proc import Log, machine_info, run  # noqa: E402
 SETTINGS = {
     "quick": dict(main_tracks=160, main_seconds=(10, 40), default_epochs=6, stats_epochs=12,
                   baseline_tracks=40, baseline_seconds=(20, 45), baseline_epochs=2,
-                  wav_count=48, wav_seconds=60, npy_passes=3, lengths=[30, 120, 600],
+                  wav_count=48, wav_seconds=60, npy_passes=20, lengths=[30, 120, 600],
                   length_tracks=8, sizes=[1000, 10000], size_seconds=(1, 2), size_frames=32,
                   size_python=False, batch=16, predict_repeats=5),
     "full": dict(main_tracks=400, main_seconds=(10, 60), default_epochs=10, stats_epochs=20,
                  baseline_tracks=120, baseline_seconds=(20, 60), baseline_epochs=2,
-                 wav_count=128, wav_seconds=60, npy_passes=5, lengths=[30, 60, 120, 300, 600],
+                 wav_count=128, wav_seconds=60, npy_passes=30, lengths=[30, 60, 120, 300, 600],
                  length_tracks=16, sizes=[1000, 10000], size_seconds=(2, 4), size_frames=64,
                  size_python=True, batch=16, predict_repeats=5),
 }

@@ -187,6 +187,13 @@ TEST(NpyHeader, HandBuiltEdgeCases) {
       {"{'descr': '<f4', 'fortran_order': False, 'shape': (2000000000000,)}", two, {"too large"}},
       {"{'descr': '<f16', 'fortran_order': False, 'shape': (2,)}", two, {"dtype"}},
       {"{'descr': '<f4', 'fortran_order': False, 'shape': (3,)}", two, {"truncated"}},
+      // A header longer than the loader's first read (512 bytes) takes a second read.
+      {"{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }" + std::string(1000, ' '),
+       two,
+       {}},
+      {"{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }" + std::string(1000, ' '),
+       two,
+       {"truncated"}},
   };
   for (size_t i = 0; i < cases.size(); ++i) {
     SCOPED_TRACE(cases[i].dict);

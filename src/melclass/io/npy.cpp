@@ -22,6 +22,7 @@ namespace {
 constexpr char kMagic[] = "\x93NUMPY";
 constexpr size_t kMagicSize = 6;
 constexpr uint64_t kMaxHeaderBytes = 1 << 20;
+constexpr uint64_t kHeadBytes = 512;  ///< first read of a file: prefix + usual header
 
 [[noreturn]] void fail(const fs::path& path, const std::string& message) {
   throw Error("npy", path.string(), message);
@@ -157,27 +158,33 @@ namespace {
 
 NpyHeader read_header(const fs::path& path, const File& in) {
   const uint64_t file_size = in.size();
-  unsigned char prefix[12] = {};
-  if (in.read_at(0, reinterpret_cast<char*>(prefix), 10) < 10 ||
-      std::memcmp(prefix, kMagic, kMagicSize) != 0)
+  // One read covers the prefix and a header of the usual size (numpy pads it to
+  // 64 or 128 bytes); only a longer header needs a second read.
+  char head[kHeadBytes] = {};
+  const uint64_t got = in.read_at(0, head, std::min<uint64_t>(file_size, kHeadBytes));
+  const auto* prefix = reinterpret_cast<const unsigned char*>(head);
+  if (got < 10 || std::memcmp(prefix, kMagic, kMagicSize) != 0)
     fail(path, "not a .npy file (bad magic)");
   NpyHeader h;
   h.major_version = prefix[6];
   int len_bytes = 2;
   if (h.major_version == 2 || h.major_version == 3) {
-    if (in.read_at(10, reinterpret_cast<char*>(prefix + 10), 2) < 2)
-      fail(path, "file is truncated inside the header");
+    if (got < 12) fail(path, "file is truncated inside the header");
     len_bytes = 4;
   } else if (h.major_version != 1) {
     fail(path, "unsupported .npy format version " + std::to_string(h.major_version));
   }
   const uint64_t header_len = read_le(prefix + 8, len_bytes);
-  h.data_offset = 8 + static_cast<uint64_t>(len_bytes) + header_len;
+  const uint64_t dict_offset = 8 + static_cast<uint64_t>(len_bytes);
+  h.data_offset = dict_offset + header_len;
   if (header_len > kMaxHeaderBytes || h.data_offset > file_size)
     fail(path, "file is truncated inside the header");
   std::string dict(header_len, '\0');
-  if (in.read_at(8 + static_cast<uint64_t>(len_bytes), dict.data(), header_len) != header_len)
+  if (h.data_offset <= got) {
+    std::memcpy(dict.data(), head + dict_offset, header_len);
+  } else if (in.read_at(dict_offset, dict.data(), header_len) != header_len) {
     fail(path, "file is truncated");
+  }
   parse_descr(path, dict, h);
   parse_order(path, dict, h);
   parse_shape(path, dict, h);
