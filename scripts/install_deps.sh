@@ -6,6 +6,8 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   libtorch-dev            # LibTorch 1.13.1 (CPU): tensors, autograd, nn
+  libopenblas0-openmp     # optimised BLAS behind libblas.so.3 for LibTorch and numpy (Debian's
+                          # default there is the unoptimised reference BLAS); OpenMP threads
   nlohmann-json3-dev      # JSON
   libcli11-dev            # command-line parsing
   libgtest-dev            # tests
