@@ -115,10 +115,11 @@ TEST(MelStream, OtherGeometriesAndShortInput) {
 TEST(MelFrontend, SparseFilterbankEqualsDenseProduct) {
   at::manual_seed(0);
   const at::Tensor wave = at::rand({20000}) * 2 - 1;
-  std::vector<MelOptions> cases(4);
+  std::vector<MelOptions> cases(5);
   cases[1].n_mels = 40, cases[1].htk = true, cases[1].slaney_norm = false;
   cases[2].f_min = 300, cases[2].f_max = 4000, cases[2].n_mels = 64, cases[2].power = 1.0;
   cases[3].n_fft = 512, cases[3].hop = 160, cases[3].n_mels = 96;
+  cases[4].power = 1.5;
   for (size_t i = 0; i < cases.size(); ++i) {
     const MelOptions& o = cases[i];
     const MelFrontend mel{o};

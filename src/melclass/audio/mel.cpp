@@ -77,17 +77,33 @@ MelFrontend::MelFrontend(const MelOptions& options)
   }
 }
 
-at::Tensor MelFrontend::apply_bands(const at::Tensor& power) const {
-  const int64_t frames = power.size(1);
-  at::Tensor out = at::zeros({static_cast<int64_t>(bands_.size()), frames}, power.options());
-  const float* in = power.data_ptr<float>();
+at::Tensor MelFrontend::power_bands(const at::Tensor& spec) const {
+  // view_as_real: [bins, frames, 2] over the complex STFT; any strides.
+  const at::Tensor ri = at::view_as_real(spec);
+  const int64_t bins = ri.size(0), frames = ri.size(1);
+  const int64_t s_bin = ri.stride(0), s_frame = ri.stride(1), s_part = ri.stride(2);
+  const float* in = ri.data_ptr<float>();
+  at::Tensor out = at::empty({static_cast<int64_t>(bands_.size()), frames}, ri.options());
   float* o = out.data_ptr<float>();
-  for (size_t b = 0; b < bands_.size(); ++b) {
-    float* row = o + static_cast<int64_t>(b) * frames;
-    for (size_t k = 0; k < bands_[b].weights.size(); ++k) {
-      const float wk = bands_[b].weights[k];
-      const float* bin = in + (bands_[b].first + static_cast<int64_t>(k)) * frames;
-      for (int64_t f = 0; f < frames; ++f) row[f] += wk * bin[f];
+  std::vector<float> power(static_cast<size_t>(bins));
+  const double half_power = options_.power / 2.0;
+  for (int64_t f = 0; f < frames; ++f) {
+    const float* frame = in + f * s_frame;
+    for (int64_t k = 0; k < bins; ++k) {
+      const float re = frame[k * s_bin], im = frame[k * s_bin + s_part];
+      power[static_cast<size_t>(k)] = re * re + im * im;  // |X|^2
+    }
+    if (half_power == 0.5) {
+      for (float& v : power) v = std::sqrt(v);
+    } else if (half_power != 1.0) {
+      for (float& v : power) v = static_cast<float>(std::pow(v, half_power));
+    }
+    for (size_t b = 0; b < bands_.size(); ++b) {
+      const float* w = bands_[b].weights.data();
+      const float* p = power.data() + bands_[b].first;
+      float sum = 0.0f;
+      for (size_t k = 0; k < bands_[b].weights.size(); ++k) sum += w[k] * p[k];
+      o[static_cast<int64_t>(b) * frames + f] = sum;
     }
   }
   return out;
@@ -100,13 +116,12 @@ at::Tensor MelFrontend::frames(const at::Tensor& segment) const {
   const at::Tensor spec =
       at::stft(x, options_.n_fft, options_.hop, options_.n_fft, window_.to(x.device()),
                /*normalized=*/false, /*onesided=*/true, /*return_complex=*/true);
+  // On the CPU: |X|^power and the sum over each band's non-zero weights in one
+  // pass over the frames (stft's layout is frame-major).
+  if (x.is_cpu()) return power_bands(spec);
   at::Tensor mag = at::abs(spec);  // [bins, frames]
   if (options_.power != 1.0) mag = options_.power == 2.0 ? mag.square() : mag.pow(options_.power);
-  // stft returns [bins, frames] with frames-major strides; both products read
-  // the bins row by row.
-  const at::Tensor power = mag.contiguous();
-  if (x.is_cpu()) return apply_bands(power);  // the same sum over non-zero weights only
-  return at::matmul(filterbank_.to(x.device()), power);
+  return at::matmul(filterbank_.to(x.device()), mag);
 }
 
 at::Tensor MelFrontend::compute(const at::Tensor& wave) const {

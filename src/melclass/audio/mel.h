@@ -64,9 +64,10 @@ class MelFrontend {
   };
   std::vector<Band> bands_;  ///< per mel band, for the sparse product on the CPU
 
-  /// filterbank_ x power [bins, frames] (contiguous float, CPU) -> [n_mels, frames],
-  /// touching only each band's non-zero bins (~2 per bin instead of n_mels).
-  at::Tensor apply_bands(const at::Tensor& power) const;
+  /// spec: complex STFT [bins, frames] (CPU, any strides) -> filterbank_ x |spec|^power
+  /// [n_mels, frames], frame by frame, touching only each band's non-zero bins (~2 per
+  /// bin instead of n_mels).
+  at::Tensor power_bands(const at::Tensor& spec) const;
 };
 
 }  // namespace melclass::audio
