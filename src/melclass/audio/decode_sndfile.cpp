@@ -134,6 +134,10 @@ void decode_audio(const fs::path& path, const DecodeOptions& options, const Samp
   for (;;) {
     const sf_count_t got = sf_readf_float(file.get(), interleaved.data(), options.block_frames);
     if (got <= 0) break;
+    if (channels == 1) {  // already mono
+      resampler.push(interleaved.data(), got);
+      continue;
+    }
     for (sf_count_t i = 0; i < got; ++i) {
       float sum = 0.0f;
       for (int64_t c = 0; c < channels; ++c) sum += interleaved[i * channels + c];
