@@ -7,7 +7,6 @@
 
 #include <unistd.h>
 
-#include <cmath>
 #include <filesystem>
 #include <random>
 
@@ -52,28 +51,6 @@ void BM_LoadSpectrogram(benchmark::State& state) {  // read_npy + shape/NaN/sign
   state.SetBytesProcessed(state.iterations() * 128 * kFrames * 4);
 }
 BENCHMARK(BM_LoadSpectrogram);
-
-// The value checks of load_spectrogram as written: two passes, a bool tensor.
-void BM_CheckIsfiniteAllAndMin(benchmark::State& state) {
-  const at::Tensor x = example_mel();
-  for (auto _ : state) {
-    bool ok = at::isfinite(x).all().item<bool>() && x.min().item<float>() >= 0.0f;
-    benchmark::DoNotOptimize(ok);
-  }
-}
-BENCHMARK(BM_CheckIsfiniteAllAndMin);
-
-// Same verdict in one reduction: NaN propagates through aminmax, +-Inf shows in it.
-void BM_CheckAminmax(benchmark::State& state) {
-  const at::Tensor x = example_mel();
-  for (auto _ : state) {
-    auto [lo, hi] = at::aminmax(x);
-    const float a = lo.item<float>(), b = hi.item<float>();
-    bool ok = std::isfinite(a) && std::isfinite(b) && a >= 0.0f;
-    benchmark::DoNotOptimize(ok);
-  }
-}
-BENCHMARK(BM_CheckAminmax);
 
 // prepare_input's order today: compress the whole track, then crop.
 void BM_CompressThenCrop(benchmark::State& state) {

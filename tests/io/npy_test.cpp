@@ -3,6 +3,7 @@
 
 #include <cstring>
 #include <random>
+#include <stdexcept>
 #include <vector>
 
 #include <ATen/ATen.h>
@@ -159,6 +160,25 @@ TEST(NpyRead, HugeShapeRejectedBeforeAllocation) {
   const auto path = fixture("bad_huge_shape.npy");
   EXPECT_MELCLASS_ERROR(io::read_npy(path), "file is truncated", "512000000000000");
   EXPECT_LT(fs::file_size(path), 1024u);
+}
+
+TEST(NpyRead, HeaderCheckRunsBeforeTheData) {
+  // The callback sees the validated header of the one open; when it throws,
+  // read_npy throws that error and returns nothing.
+  std::vector<int64_t> seen;
+  const at::Tensor x =
+      io::read_npy(fixture("good_f4_le.npy"), [&](const io::NpyHeader& h) { seen = h.shape; });
+  EXPECT_EQ(seen, x.sizes().vec());
+  EXPECT_TRUE(at::equal(x, io::read_npy(fixture("good_f4_le.npy"))));
+  EXPECT_THROW(io::read_npy(fixture("good_f4_le.npy"),
+                            [](const io::NpyHeader&) { throw std::runtime_error("shape"); }),
+               std::runtime_error);
+  // A broken header fails before the callback runs.
+  bool called = false;
+  EXPECT_MELCLASS_ERROR(
+      io::read_npy(fixture("bad_huge_shape.npy"), [&](const io::NpyHeader&) { called = true; }),
+      "file is truncated");
+  EXPECT_FALSE(called);
 }
 
 TEST(NpyRead, MissingAndEmptyFiles) {

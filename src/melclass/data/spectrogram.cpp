@@ -73,9 +73,7 @@ at::Tensor load_spectrogram(const std::filesystem::path& path, int64_t n_mels) {
   if (audio::is_audio_path(path)) {
     x = audio::audio_file_mel(path, audio::MelFrontend(audio_mel_options(n_mels)));
   } else {
-    const io::NpyHeader header = io::read_npy_header(path);
-    check_shape(header.shape, n_mels, file);
-    x = io::read_npy(path, header);
+    x = io::read_npy(path, [&](const io::NpyHeader& h) { check_shape(h.shape, n_mels, file); });
   }
   if (x.dim() == 3) x = x.squeeze(0);
   check_values(x, file);

@@ -229,8 +229,11 @@ at::Tensor read_npy(const fs::path& path) {
   return read_data(path, in, read_header(path, in));
 }
 
-at::Tensor read_npy(const fs::path& path, const NpyHeader& h) {
-  return read_data(path, File(path), h);
+at::Tensor read_npy(const fs::path& path, const std::function<void(const NpyHeader&)>& check) {
+  const File in(path);
+  const NpyHeader h = read_header(path, in);
+  check(h);
+  return read_data(path, in, h);
 }
 
 void write_npy(const fs::path& path, const at::Tensor& tensor) {
