@@ -11,6 +11,7 @@ PACKAGES=(
   nlohmann-json3-dev      # JSON
   libcli11-dev            # command-line parsing
   libgtest-dev            # tests
+  clang-format            # the `format` test (scripts/format.sh --check)
   libbenchmark-dev        # micro-benchmarks (bench/micro_bench.cpp, optional target)
   libsndfile1-dev libsoxr-dev   # audio decoding and resampling (extract)
   sox libsox-fmt-mp3      # audio test fixtures (tests/fixtures/audio/make_fixtures.py), MP3 tools

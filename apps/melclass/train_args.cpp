@@ -33,7 +33,8 @@ namespace {
 // "KEY=VALUE": VALUE as JSON when it parses (numbers, true/false), else a string.
 void apply_set(nlohmann::json& overrides, const std::string& kv) {
   const auto eq = kv.find('=');
-  check(eq != std::string::npos && eq > 0, "config", "--set", "expected KEY=VALUE, got '" + kv + "'");
+  check(eq != std::string::npos && eq > 0, "config", "--set",
+        "expected KEY=VALUE, got '" + kv + "'");
   const std::string key = kv.substr(0, eq), value = kv.substr(eq + 1);
   const auto parsed = nlohmann::json::parse(value, nullptr, false);
   overrides[key] = parsed.is_discarded() ? nlohmann::json(value) : parsed;

@@ -125,8 +125,9 @@ TEST(MelFrontend, SparseFilterbankEqualsDenseProduct) {
     const MelFrontend mel{o};
     const at::Tensor padded =
         at::constant_pad_nd(wave.to(at::kDouble), {o.n_fft / 2, o.n_fft / 2}, 0.0);
-    const at::Tensor spec = at::stft(padded, o.n_fft, o.hop, o.n_fft,
-                                     at::hann_window(o.n_fft, true, at::kDouble), false, true, true);
+    const at::Tensor spec =
+        at::stft(padded, o.n_fft, o.hop, o.n_fft, at::hann_window(o.n_fft, true, at::kDouble),
+                 false, true, true);
     const at::Tensor dense =
         at::matmul(mel_filterbank(o).to(at::kDouble), at::abs(spec).pow(o.power));
     const at::Tensor got = mel.compute(wave)[0].to(at::kDouble);

@@ -32,21 +32,25 @@ class BadInput : public ::testing::Test {
   fs::path first_npy() const { return train_npy(first_id_); }
   CommandResult train(const std::string& extra = "") const {
     return run_melclass("train --data " + root_.string() + " --out " +
-                        (dir_->path() / "run").string() + " --epochs 1 --threads 1 --quiet " + extra);
+                        (dir_->path() / "run").string() + " --epochs 1 --threads 1 --quiet " +
+                        extra);
   }
   // Writes a raw .npy with the given header fields and `data_bytes` bytes of zeros.
   static void write_raw_npy(const fs::path& path, const std::string& descr,
                             const std::string& shape, size_t data_bytes) {
-    std::string dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
+    std::string dict =
+        "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
     dict.append((64 - (10 + dict.size() + 1) % 64) % 64, ' ');
     dict += '\n';
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write("\x93NUMPY\x01\x00", 8);
-    const char len[2] = {static_cast<char>(dict.size() & 0xff), static_cast<char>(dict.size() >> 8)};
+    const char len[2] = {static_cast<char>(dict.size() & 0xff),
+                         static_cast<char>(dict.size() >> 8)};
     out.write(len, 2);
     out << dict << std::string(data_bytes, '\0');
   }
-  void expect_error(const CommandResult& r, const std::string& file, const std::string& what) const {
+  void expect_error(const CommandResult& r, const std::string& file,
+                    const std::string& what) const {
     EXPECT_NE(r.exit_code, 0) << r.output;
     EXPECT_TRUE(is_one_clear_error(r.output)) << r.output;
     EXPECT_NE(r.output.find(file), std::string::npos) << "file not named: " << r.output;

@@ -42,8 +42,8 @@ TempDir::~TempDir() {
 }
 
 void make_dataset(const fs::path& root, const std::string& task, int tracks) {
-  const auto r = run_melclass("synth --task " + task + " --out " + root.string() +
-                              " --tracks " + std::to_string(tracks) +
+  const auto r = run_melclass("synth --task " + task + " --out " + root.string() + " --tracks " +
+                              std::to_string(tracks) +
                               " --seed 1 --min-seconds 5 --max-seconds 20 --threads 2");
   ASSERT_EQ(r.exit_code, 0) << r.output;
 }

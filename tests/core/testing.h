@@ -3,9 +3,9 @@
 
 #include <atomic>
 #include <cstdlib>
-#include <initializer_list>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <random>
 #include <string>
 
@@ -91,12 +91,10 @@ std::string error_of(Fn&& fn) {
 
 /// EXPECT that `stmt` throws melclass::Error whose what() contains each of the
 /// given substrings.
-#define EXPECT_MELCLASS_ERROR(stmt, ...)                                             \
-  do {                                                                               \
-    const std::string melclass_what_ = ::melclass::testing::error_of([&] { stmt; }); \
-    for (const std::string& melclass_part_ :                                         \
-         std::initializer_list<std::string>{__VA_ARGS__})                            \
-      EXPECT_NE(melclass_what_.find(melclass_part_), std::string::npos)              \
-          << "error message \"" << melclass_what_ << "\" lacks \"" << melclass_part_ \
-          << "\"";                                                                   \
+#define EXPECT_MELCLASS_ERROR(stmt, ...)                                                      \
+  do {                                                                                        \
+    const std::string melclass_what_ = ::melclass::testing::error_of([&] { stmt; });          \
+    for (const std::string& melclass_part_ : std::initializer_list<std::string>{__VA_ARGS__}) \
+      EXPECT_NE(melclass_what_.find(melclass_part_), std::string::npos)                       \
+          << "error message \"" << melclass_what_ << "\" lacks \"" << melclass_part_ << "\""; \
   } while (0)

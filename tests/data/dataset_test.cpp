@@ -167,8 +167,8 @@ TEST(TrackPath, ValidateAndBuildPath) {
 
 TEST_F(DatasetTest, MalformedLabelCells) {
   const std::string src = train_label_path(root()).string();
-  train_labels(table({{{"track_index", 1}, {"station_name", "Q1"}},
-                      {{"track_index", 2}, {"station_name", 5}}}));
+  train_labels(table(
+      {{{"track_index", 1}, {"station_name", "Q1"}}, {{"track_index", 2}, {"station_name", 5}}}));
   EXPECT_MELCLASS_ERROR(load(Split::kTrain, std::nullopt, false, false), src,
                         "row 1: label must be a non-empty string, got 5");
   train_labels(table({{{"track_index", 1}, {"station_name", ""}}}));
@@ -206,7 +206,8 @@ TEST_F(DatasetTest, TestSplitFollowsDataIdxOrderAndJoinsLabelsById) {
   ASSERT_EQ(ds.tracks().size(), 12u);
   for (int i = 0; i < 12; ++i) {
     EXPECT_EQ(ds.tracks()[i].id, std::to_string(100 + i));
-    EXPECT_EQ(ds.tracks()[i].labels, std::vector<std::string>{"Q" + std::to_string((100 + i) % 4 + 1)});
+    EXPECT_EQ(ds.tracks()[i].labels,
+              std::vector<std::string>{"Q" + std::to_string((100 + i) % 4 + 1)});
     EXPECT_EQ(ds.tracks()[i].meta["track_title"], "t" + std::to_string(i));
   }
   EXPECT_EQ(ds.mel_dir(), mel_dir_path(root(), Split::kTest));
@@ -223,7 +224,8 @@ TEST_F(DatasetTest, TestSplitErrors) {
   EXPECT_MELCLASS_ERROR(load(Split::kTest), "test split needs a task");
   EXPECT_MELCLASS_ERROR(load(Split::kTest, Task::kMood), "q2_test.json",
                         "test metadata file not found");
-  write_json(test_meta_path(root(), Task::kGenre), table({{{"track_index", 1}}, {{"track_index", 2}}}));
+  write_json(test_meta_path(root(), Task::kGenre),
+             table({{{"track_index", 1}}, {{"track_index", 2}}}));
   EXPECT_MELCLASS_ERROR(load(Split::kTest, Task::kGenre, false, false),
                         test_label_path(root()).string(), "test label file not found");
   write_json(test_label_path(root()), table({{{"track_index", 1}, {"genre", "a"}}}));
@@ -239,11 +241,14 @@ TEST_F(DatasetTest, MetadataJoins) {
                       {{"track_index", 11}, {"station_name", "Q2"}},
                       {{"track_index", 12}, {"station_name", "Q3"}}}));
   // Rows in another order than the label file; track 12 has no metadata.
-  train_meta("track_meta.json",
-             table({{{"track_index", 11}, {"album_index", 2}, {"artist_index_list", json::array({5, 6, 99})},
-                     {"track_title", "eleven"}},
-                    {{"track_index", 10}, {"album_index", 1.0}, {"artist_index_list", json::array({6})},
-                     {"track_title", "ten"}}}));
+  train_meta("track_meta.json", table({{{"track_index", 11},
+                                        {"album_index", 2},
+                                        {"artist_index_list", json::array({5, 6, 99})},
+                                        {"track_title", "eleven"}},
+                                       {{"track_index", 10},
+                                        {"album_index", 1.0},
+                                        {"artist_index_list", json::array({6})},
+                                        {"track_title", "ten"}}}));
   train_meta("album_meta.json",
              table({{{"album_index", 1}, {"album_title", "Alterego"}, {"is_live", "N"}},
                     {{"album_index", 2}, {"album_title", "앨범"}, {"is_live", "Y"}}}));
@@ -284,8 +289,8 @@ TEST_F(DatasetTest, TestSplitUsesTrainMetadataWhenItHasNone) {
 TEST_F(DatasetTest, MalformedMetadataNamesFile) {
   train_labels(table({{{"track_index", 1}, {"station_name", "Q1"}}}));
   write_text(meta_dir_path(root(), Split::kTrain) / "album_meta.json", "{oops");
-  EXPECT_MELCLASS_ERROR(load(Split::kTrain, std::nullopt, false, false), "metadata: ",
-                        "album_meta.json", "malformed JSON");
+  EXPECT_MELCLASS_ERROR(load(Split::kTrain, std::nullopt, false, false),
+                        "metadata: ", "album_meta.json", "malformed JSON");
 }
 
 TEST_F(DatasetTest, LinkFileMelFolder) {

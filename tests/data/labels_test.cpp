@@ -73,9 +73,9 @@ TEST(LabelVocab, LoadErrorsNameFile) {
   TempDir dir;
   const auto path = dir / "labels.json";
   EXPECT_MELCLASS_ERROR(LabelVocab::load(path), path.string());
-  for (const char* text : {"not json", "{\"labels\": [\"a\", \"b\"]}",
-                           "{\"labels\": \"a\", \"multi_label\": false}",
-                           "{\"labels\": [1, 2], \"multi_label\": false}"}) {
+  for (const char* text :
+       {"not json", "{\"labels\": [\"a\", \"b\"]}", "{\"labels\": \"a\", \"multi_label\": false}",
+        "{\"labels\": [1, 2], \"multi_label\": false}"}) {
     SCOPED_TRACE(text);
     write_text(path, text);
     EXPECT_MELCLASS_ERROR(LabelVocab::load(path), "labels: " + path.string(),

@@ -50,9 +50,9 @@ TEST(LoadSpectrogram, RefusesInvalidContent) {
     std::string problem;
   };
   const std::vector<Case> cases = {
-      {"nan.npy", "NaN or Inf"},          {"inf.npy", "NaN or Inf"},
-      {"negative.npy", "negative"},       {"empty_t0.npy", "no frames (T = 0)"},
-      {"bands64.npy", "128 mel bands"},   {"four_d.npy", "expected shape"},
+      {"nan.npy", "NaN or Inf"},        {"inf.npy", "NaN or Inf"},
+      {"negative.npy", "negative"},     {"empty_t0.npy", "no frames (T = 0)"},
+      {"bands64.npy", "128 mel bands"}, {"four_d.npy", "expected shape"},
       {"batch2.npy", "expected shape"},
   };
   for (const auto& c : cases) {

@@ -47,7 +47,9 @@ std::map<std::string, std::string> snapshot(const fs::path& root) {
 }
 
 void expect_joined_metadata(const Track& t) {
-  EXPECT_TRUE(t.meta["track_title"].is_string() && !t.meta["track_title"].get<std::string>().empty()) << t.id;
+  EXPECT_TRUE(t.meta["track_title"].is_string() &&
+              !t.meta["track_title"].get<std::string>().empty())
+      << t.id;
   EXPECT_TRUE(t.meta["album.album_title"].is_string()) << t.meta.dump();
   EXPECT_TRUE(t.meta["album.release_ymd"].is_string()) << t.meta.dump();
   ASSERT_TRUE(t.meta["artists"].is_array() && !t.meta["artists"].empty()) << t.meta.dump();
@@ -109,7 +111,8 @@ TEST(Synth, LoadsForEveryTask) {
       EXPECT_EQ(train.label_set(), (std::vector<std::string>{"Q1", "Q2", "Q3", "Q4"}));
     }
     if (task == Task::kGenre) {
-      EXPECT_EQ(train.label_set(), (std::vector<std::string>{"J-ROCK", "R&B", "가요곡/엔카", "레게"}));
+      EXPECT_EQ(train.label_set(),
+                (std::vector<std::string>{"J-ROCK", "R&B", "가요곡/엔카", "레게"}));
       for (const auto* ds : {&train, &test})  // rush6 columns: from train_label / q3_test.json
         for (const auto& t : ds->tracks()) EXPECT_TRUE(t.meta["album_name"].is_string()) << t.id;
     }
@@ -170,8 +173,8 @@ TEST(Synth, ClassesDifferInMusicalProperties) {
     const at::Tensor x = at::log10(1 + 10 * mel);
     const at::Tensor flux = (x.slice(1, 1) - x.slice(1, 0, -1)).clamp_min(0).sum(0);
     const at::Tensor mid = flux.slice(0, 1, -1);
-    const at::Tensor peaks = (mid > flux.slice(0, 0, -2)) & (mid >= flux.slice(0, 2)) &
-                             (mid > flux.mean() + flux.std());
+    const at::Tensor peaks =
+        (mid > flux.slice(0, 0, -2)) & (mid >= flux.slice(0, 2)) & (mid > flux.mean() + flux.std());
     const double rate = peaks.sum().item<double>() / (mel.size(1) * 512.0 / 16000.0);
     centroid[t.labels[0]].push_back(c);
     onsets[t.labels[0]].push_back(rate);

@@ -42,8 +42,8 @@ class EvaluateTest : public ::testing::Test {
                table("mood_tag", {{1, json::array({"calm", "dark"})}, {2, json::array({"sad"})}}));
     write_json(data::test_meta_path(root(), data::Task::kMood),
                json{{"track_index", {{"0", 20}, {"1", 21}}}});
-    write_json(data::test_label_path(root()),
-               table("mood_tag", {{20, json::array({"calm", "sad"})}, {21, json::array({"dark"})}}));
+    write_json(data::test_label_path(root()), table("mood_tag", {{20, json::array({"calm", "sad"})},
+                                                                 {21, json::array({"dark"})}}));
   }
   eval::MetricReport evaluate(const json& predictions,
                               std::optional<data::Task> task = std::nullopt) {
@@ -85,7 +85,8 @@ TEST_F(EvaluateTest, MoodMicroF1) {
   EXPECT_EQ(r.metric_name, "micro_f1");
   EXPECT_DOUBLE_EQ(r.metric, 4.0 / 6.0);
   EXPECT_DOUBLE_EQ(r.accuracy, 0.0);
-  EXPECT_MELCLASS_ERROR(evaluate(json::array({"calm", json::array({"dark"})})), "item 0: expected a list of tags");
+  EXPECT_MELCLASS_ERROR(evaluate(json::array({"calm", json::array({"dark"})})),
+                        "item 0: expected a list of tags");
 }
 
 TEST_F(EvaluateTest, WrongLength) {

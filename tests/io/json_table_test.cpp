@@ -117,8 +117,8 @@ TEST(JsonTable, LoadFromFile) {
   EXPECT_MELCLASS_ERROR(JsonTable::load(dir / "missing.json", "metadata"),
                         "metadata: " + (dir / "missing.json").string() + ": ", "cannot open");
   write_text(dir / "bad.json", "{\"a\": ");
-  EXPECT_MELCLASS_ERROR(JsonTable::load(dir / "bad.json", "metadata"),
-                        (dir / "bad.json").string(), "malformed JSON");
+  EXPECT_MELCLASS_ERROR(JsonTable::load(dir / "bad.json", "metadata"), (dir / "bad.json").string(),
+                        "malformed JSON");
 }
 
 TEST(JsonTable, KoreanAndJapaneseUtf8Survive) {
@@ -127,7 +127,7 @@ TEST(JsonTable, KoreanAndJapaneseUtf8Survive) {
   const std::string japanese = "ロックンロール「夜」";
   const std::string mixed = "이규호(Kyo) feat. 宇多田ヒカル";
   json j = {{"title", {{"0", korean}, {"1", japanese}}}, {"artist", {{"0", mixed}}}};
-  write_text(dir / "meta.json", j.dump());  // UTF-8 written as is
+  write_text(dir / "meta.json", j.dump());                                   // UTF-8 written as is
   write_text(dir / "escaped.json", j.dump(-1, ' ', /*ensure_ascii=*/true));  // \uXXXX escapes
   for (const char* name : {"meta.json", "escaped.json"}) {
     SCOPED_TRACE(name);

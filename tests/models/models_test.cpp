@@ -204,6 +204,7 @@ TEST_F(ModelsTest, ChannelsLastWeightsSameLogits) {
     torch::NoGradGuard no_grad;
     const auto x = torch::rand({2, 128, name == "baseline" ? 1024 : 96});
     const auto a = model->forward(x), b = plain->forward(x);
-    EXPECT_TRUE(torch::allclose(a, b, 1e-4, 1e-5)) << name << ": " << (a - b).abs().max().item<float>();
+    EXPECT_TRUE(torch::allclose(a, b, 1e-4, 1e-5))
+        << name << ": " << (a - b).abs().max().item<float>();
   }
 }

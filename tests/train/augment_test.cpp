@@ -128,7 +128,8 @@ TEST(Mixup, SingleLabelLossIsLambdaWeightedCrossEntropies) {
   const at::Tensor y = torch::tensor({int64_t{0}, int64_t{3}});
   train::Mixup m{0.3, {1, 0}};
   const at::Tensor lsm = torch::log_softmax(logits, 1);
-  const double expect = -(0.3 * (lsm[0][0] + lsm[1][3]) + 0.7 * (lsm[0][3] + lsm[1][0])).item<double>() / 2;
+  const double expect =
+      -(0.3 * (lsm[0][0] + lsm[1][3]) + 0.7 * (lsm[0][3] + lsm[1][0])).item<double>() / 2;
   EXPECT_NEAR(train::training_loss(logits, y, false, m, 0).item<double>(), expect, 1e-5);
   // Multi-label: BCE against mixed targets.
   const at::Tensor t = torch::tensor({1.0f, 0.0f, 0.0f, 1.0f}).reshape({2, 2});

@@ -38,12 +38,23 @@ TEST(Config, DefaultsComeFromTheModelRecipe) {
 }
 
 TEST(Config, OverridesApply) {
-  const json o = {{"epochs", 2},         {"lr", 0.05},        {"train_frames", 64},
-                  {"batch_size", 3},     {"seed", 42},        {"data_root", "/data"},
-                  {"out", "/runs/a"},    {"threads", 1},      {"task", "mood"},
-                  {"val_fraction", 0.25}, {"scheduler", "none"}, {"compression", "db"},
-                  {"train_crop", "center"}, {"skip_missing", true}, {"dropout", 0.0},
-                  {"calibrate", false},  {"min_tags", 2}};
+  const json o = {{"epochs", 2},
+                  {"lr", 0.05},
+                  {"train_frames", 64},
+                  {"batch_size", 3},
+                  {"seed", 42},
+                  {"data_root", "/data"},
+                  {"out", "/runs/a"},
+                  {"threads", 1},
+                  {"task", "mood"},
+                  {"val_fraction", 0.25},
+                  {"scheduler", "none"},
+                  {"compression", "db"},
+                  {"train_crop", "center"},
+                  {"skip_missing", true},
+                  {"dropout", 0.0},
+                  {"calibrate", false},
+                  {"min_tags", 2}};
   const auto c = resolve_config("tcnet", o, "cfg.json");
   EXPECT_EQ(c.recipe.epochs, 2);
   EXPECT_DOUBLE_EQ(c.recipe.lr, 0.05);
@@ -191,9 +202,14 @@ TEST(Config, FoldSeedDefaultsToTheRunSeed) {
 }
 
 TEST(Config, JsonRoundTrip) {
-  const auto c = resolve_config("baseline", {{"epochs", 3}, {"seed", 9}, {"task", "genre"},
-                                             {"data_root", "/d"}, {"out", "/o"}, {"lr", 0.125},
-                                             {"threads", 2}, {"eval_frames", 600}});
+  const auto c = resolve_config("baseline", {{"epochs", 3},
+                                             {"seed", 9},
+                                             {"task", "genre"},
+                                             {"data_root", "/d"},
+                                             {"out", "/o"},
+                                             {"lr", 0.125},
+                                             {"threads", 2},
+                                             {"eval_frames", 600}});
   const json j = train::to_json(c);
   EXPECT_EQ(j["model"], "baseline");
   EXPECT_EQ(j["recipe"]["epochs"], 3);

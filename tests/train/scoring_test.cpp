@@ -111,7 +111,8 @@ TEST(PredictTracks, AggregatesChunksAsByHand) {
   const std::vector<double> means{1.5, 3.5, 5.5, 7.5};
   auto softmax = [](double m) { return 1.0 / (1.0 + std::exp(-2 * m)); };  // p(class 0)
   double mean_p = 0, max_p = 0, logit = 0;
-  for (double m : means) mean_p += softmax(m) / 4, max_p = std::max(max_p, softmax(m)), logit += m / 4;
+  for (double m : means)
+    mean_p += softmax(m) / 4, max_p = std::max(max_p, softmax(m)), logit += m / 4;
   // max: per-class max (class 0: max_p, class 1: 1 - softmax(1.5)), renormalised.
   const double max_c1 = 1 - softmax(1.5);
   const std::vector<std::pair<std::string, double>> cases{
@@ -141,7 +142,8 @@ TEST(PredictTracks, HeadAndWholeTrackUnchanged) {
   const auto head = train::prepare_input(ramp, r, false, rng);
   EXPECT_EQ(head.size(1), 4);
   const auto p = train::predict_tracks(stub, {head}, r, false, torch::kCPU);
-  EXPECT_TRUE(torch::allclose(p, train::predict_probabilities(stub, {head}, false, torch::kCPU, 3)));
+  EXPECT_TRUE(
+      torch::allclose(p, train::predict_probabilities(stub, {head}, false, torch::kCPU, 3)));
   r.eval_frames = 0;
   r.eval_crop = "chunks";
   EXPECT_EQ(train::prepare_input(ramp, r, false, rng).size(1), 10) << "eval_frames 0: whole track";
@@ -155,7 +157,8 @@ TEST(PredictSources, TrackWorkersMatchOneWorker) {
   std::vector<train::TrackSource> sources;
   torch::manual_seed(1);
   for (const int64_t t : {40, 300, 41, 97, 40, 250, 64}) {
-    const auto file = dir / ("t" + std::to_string(t) + "-" + std::to_string(sources.size()) + ".npy");
+    const auto file =
+        dir / ("t" + std::to_string(t) + "-" + std::to_string(sources.size()) + ".npy");
     io::write_npy(file, torch::rand({1, 128, t}));
     sources.push_back({file, {}});
   }

@@ -21,10 +21,10 @@ struct MelOptions {
   int64_t hop = 512;
   int64_t n_mels = 128;
   double f_min = 0.0;
-  double f_max = 8000.0;  ///< <= sample_rate / 2
-  bool htk = false;       ///< HTK mel scale instead of Slaney
+  double f_max = 8000.0;    ///< <= sample_rate / 2
+  bool htk = false;         ///< HTK mel scale instead of Slaney
   bool slaney_norm = true;  ///< divide each triangle by its width in Hz (area normalisation)
-  double power = 2.0;     ///< 1 = magnitude, 2 = power
+  double power = 2.0;       ///< 1 = magnitude, 2 = power
 };
 
 /// Throws Error("mel", "", ...) for inconsistent options.

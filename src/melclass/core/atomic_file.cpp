@@ -124,8 +124,7 @@ void write_path_atomically(const fs::path& given,
   }
 }
 
-void write_file_atomically(const fs::path& path,
-                           const std::function<void(std::ostream&)>& write) {
+void write_file_atomically(const fs::path& path, const std::function<void(std::ostream&)>& write) {
   write_path_atomically(path, [&](const std::string& tmp) {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     check(out.good(), "io", path.string(), "cannot open for writing");

@@ -93,7 +93,8 @@ at::ScalarType autocast_dtype(c10::DeviceType t) {
                          : at::autocast::get_autocast_cpu_dtype();
 }
 void set_autocast_dtype(c10::DeviceType t, at::ScalarType d) {
-  t == c10::kCUDA ? at::autocast::set_autocast_gpu_dtype(d) : at::autocast::set_autocast_cpu_dtype(d);
+  t == c10::kCUDA ? at::autocast::set_autocast_gpu_dtype(d)
+                  : at::autocast::set_autocast_cpu_dtype(d);
 }
 #endif
 }  // namespace

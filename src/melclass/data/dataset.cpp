@@ -33,7 +33,8 @@ fs::path resolve_folder(const fs::path& dir) {
   if (fs::is_directory(dir, ec) || !fs::is_regular_file(dir, ec)) return dir;
   if (fs::file_size(dir, ec) > 1024 || ec) return dir;
   std::string target = read_text_file(dir);
-  while (!target.empty() && (target.back() == '\n' || target.back() == '\r' || target.back() == ' '))
+  while (!target.empty() &&
+         (target.back() == '\n' || target.back() == '\r' || target.back() == ' '))
     target.pop_back();
   if (target.empty() || target.find('\0') != std::string::npos) return dir;
   const fs::path resolved = dir.parent_path() / target;
@@ -108,8 +109,7 @@ class DatasetBuilder {
     for (size_t r = 0; r < table.rows(); ++r) {
       Track t;
       t.id = validate_track_id(table.at(r, "track_index"), table.source());
-      check(seen.insert(t.id).second, "dataset", table.source(),
-            "duplicate track id " + t.id);
+      check(seen.insert(t.id).second, "dataset", table.source(), "duplicate track id " + t.id);
       if (labels)
         t.labels = parse_label_cell(table.at(r, info.label_column), info.multi_label,
                                     table.source(), table.index_key(r));

@@ -15,9 +15,9 @@ LabelVocab::LabelVocab(std::vector<std::string> labels, bool multi_label)
     : labels_(std::move(labels)), multi_label_(multi_label) {
   std::sort(labels_.begin(), labels_.end());
   labels_.erase(std::unique(labels_.begin(), labels_.end()), labels_.end());
-  check(labels_.size() >= (multi_label ? 1u : 2u), "labels", "",
-        "need at least two classes (one tag for multi-label), got " +
-            std::to_string(labels_.size()));
+  check(
+      labels_.size() >= (multi_label ? 1u : 2u), "labels", "",
+      "need at least two classes (one tag for multi-label), got " + std::to_string(labels_.size()));
 }
 
 int64_t LabelVocab::find(const std::string& label) const {

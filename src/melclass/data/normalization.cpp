@@ -18,8 +18,7 @@ BandStatsAccumulator::BandStatsAccumulator(int64_t n_mels)
 }
 
 void BandStatsAccumulator::add(const at::Tensor& x) {
-  check(x.dim() == 2 && x.size(0) == n_mels_, "normalization", "",
-        "expected [n_mels, T] input");
+  check(x.dim() == 2 && x.size(0) == n_mels_, "normalization", "", "expected [n_mels, T] input");
   const int64_t n = x.size(1);
   if (n == 0) return;
   const at::Tensor xd = x.to(at::kDouble);
@@ -41,14 +40,15 @@ BandStats BandStatsAccumulator::finish() const {
   check(count_ > 0, "normalization", "", "no frames to fit band statistics on");
   BandStats s;
   s.mean = mean_;
-  for (double m2 : m2_) s.std.push_back(std::max(1e-5, std::sqrt(m2 / static_cast<double>(count_))));
+  for (double m2 : m2_)
+    s.std.push_back(std::max(1e-5, std::sqrt(m2 / static_cast<double>(count_))));
   return s;
 }
 
 at::Tensor standardize(const at::Tensor& x, const BandStats& stats) {
   if (stats.empty()) return x;
-  check(x.dim() == 2 && x.size(0) == static_cast<int64_t>(stats.mean.size()), "normalization",
-        "", "band statistics do not match the input's bands");
+  check(x.dim() == 2 && x.size(0) == static_cast<int64_t>(stats.mean.size()), "normalization", "",
+        "band statistics do not match the input's bands");
   const auto opts = at::TensorOptions().dtype(at::kDouble);
   const at::Tensor mean = at::tensor(stats.mean, opts).to(x.scalar_type()).unsqueeze(1);
   const at::Tensor std = at::tensor(stats.std, opts).to(x.scalar_type()).unsqueeze(1);
@@ -69,9 +69,9 @@ BandStats load_band_stats(const std::filesystem::path& path, int64_t n_mels) {
   } catch (const nlohmann::json::exception&) {
     throw Error("run", path.string(), "invalid band statistics file");
   }
-  check(static_cast<int64_t>(s.mean.size()) == n_mels &&
-            static_cast<int64_t>(s.std.size()) == n_mels,
-        "run", path.string(), "band statistics for another number of mel bands");
+  check(
+      static_cast<int64_t>(s.mean.size()) == n_mels && static_cast<int64_t>(s.std.size()) == n_mels,
+      "run", path.string(), "band statistics for another number of mel bands");
   for (double v : s.std) check(v > 0 && std::isfinite(v), "run", path.string(), "invalid std");
   return s;
 }

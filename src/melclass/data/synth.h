@@ -35,10 +35,10 @@ struct SynthOptions {
   int tracks = 120;            ///< train + test, >= 8
   double test_fraction = 0.2;  ///< test part: max(4, floor(tracks * test_fraction))
   uint64_t seed = 0;
-  double min_seconds = 20;     ///< track lengths, drawn in [min, max] (skewed to short)
+  double min_seconds = 20;  ///< track lengths, drawn in [min, max] (skewed to short)
   double max_seconds = 360;
-  int threads = 0;             ///< worker threads; 0 = all cores
-  bool progress = false;       ///< progress bar on stderr (only when it is a terminal)
+  int threads = 0;        ///< worker threads; 0 = all cores
+  bool progress = false;  ///< progress bar on stderr (only when it is a terminal)
 };
 
 /// Throws Error("synth", root, ...) for invalid options.

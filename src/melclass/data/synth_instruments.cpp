@@ -54,16 +54,19 @@ Wavetables::Wavetables(double rolloff, double even)
     for (int k = 1; k <= harmonics; ++k) {
       const float a = static_cast<float>(std::pow(k, -rolloff) * (k % 2 == 0 ? even : 1.0));
       power += 0.5 * a * a;
-      for (int i = 0; i < kTableSize; ++i) t[i] += a * sine[static_cast<size_t>((k * i) % kTableSize)];
+      for (int i = 0; i < kTableSize; ++i)
+        t[i] += a * sine[static_cast<size_t>((k * i) % kTableSize)];
     }
-    const float scale = static_cast<float>(1.0 / std::sqrt(std::max(power, 1e-12)) / std::sqrt(2.0));
+    const float scale =
+        static_cast<float>(1.0 / std::sqrt(std::max(power, 1e-12)) / std::sqrt(2.0));
     for (int i = 0; i < kTableSize; ++i) t[i] *= scale;
     t[kTableSize] = t[0];
   }
 }
 
 const float* Wavetables::table(double hz) const {
-  const int octave = std::clamp(static_cast<int>(std::floor(std::log2(hz / kBaseHz))), 0, kOctaves - 1);
+  const int octave =
+      std::clamp(static_cast<int>(std::floor(std::log2(hz / kBaseHz))), 0, kOctaves - 1);
   return &tables_[static_cast<size_t>(octave * (kTableSize + 1))];
 }
 
@@ -76,7 +79,8 @@ void play_note(std::vector<float>& out, int64_t start, int64_t length, int midi,
   const float* sine = sine_table().data();
   const Envelope& env = v.envelope;
   const int64_t attack = std::max<int64_t>(1, static_cast<int64_t>(env.attack * kSampleRate));
-  const int64_t end = std::min(n, start + length + static_cast<int64_t>(5 * env.release * kSampleRate));
+  const int64_t end =
+      std::min(n, start + length + static_cast<int64_t>(5 * env.release * kSampleRate));
   const float kd = decay_factor(env.decay), kr = decay_factor(env.release);
   const float sustain = static_cast<float>(env.sustain);
   const float depth = static_cast<float>(v.vibrato * std::log(2.0) / 12.0);
@@ -103,7 +107,8 @@ void play_note(std::vector<float>& out, int64_t start, int64_t length, int midi,
 }
 
 void kick(std::vector<float>& out, int64_t start, float amp) {
-  const int64_t end = std::min<int64_t>(static_cast<int64_t>(out.size()), start + kSampleRate * 3 / 10);
+  const int64_t end =
+      std::min<int64_t>(static_cast<int64_t>(out.size()), start + kSampleRate * 3 / 10);
   const float* sine = sine_table().data();
   const float k_env = decay_factor(0.12), k_sweep = decay_factor(0.03);
   float env = amp, sweep = 1.0f;

@@ -10,7 +10,9 @@ namespace {
 
 using Words = std::vector<std::string>;
 
-const Words& pick_list(const std::vector<Words>& lists, int i) { return lists[static_cast<size_t>(i)]; }
+const Words& pick_list(const std::vector<Words>& lists, int i) {
+  return lists[static_cast<size_t>(i)];
+}
 const std::string& pick(const Words& words, Rng& rng) {
   return words[static_cast<size_t>(rng.below(static_cast<int>(words.size())))];
 }
@@ -19,23 +21,28 @@ const std::string& pick(const Words& words, Rng& rng) {
 // (ballad/enka, R&B, reggae, rock).
 const std::vector<Words>& title_words(Script script) {
   static const std::vector<Words> kKorean = {
-      {"사랑", "이별", "바다", "그대", "밤", "비", "꿈", "너", "우리", "오늘", "하늘", "별", "기억", "봄", "사람", "편지", "바람", "마음"},
+      {"사랑", "이별", "바다", "그대", "밤", "비", "꿈", "너", "우리", "오늘", "하늘", "별", "기억",
+       "봄", "사람", "편지", "바람", "마음"},
       {"그리움", "눈물", "고향", "술잔", "안개", "첫사랑", "천년의 바다", "거짓말"},
       {"소울", "그루브", "너의 향기", "달빛", "유혹", "새벽"},
       {"섬", "태양", "여름", "파도", "자유", "해변"},
       {"질주", "불꽃", "폭풍", "청춘", "심장", "외침"}};
   static const std::vector<Words> kJapanese = {
-      {"夢", "花", "空", "心", "街", "星", "月", "恋", "風", "君", "光", "約束", "未来", "さよなら"},
-      {"酒", "港", "涙", "雨", "夜", "北国", "故郷", "海峡", "舟唄", "情け", "人生", "宿", "しぐれ", "慕情"},
+      {"夢", "花", "空", "心", "街", "星", "月", "恋", "風", "君", "光", "約束", "未来",
+       "さよなら"},
+      {"酒", "港", "涙", "雨", "夜", "北国", "故郷", "海峡", "舟唄", "情け", "人生", "宿", "しぐれ",
+       "慕情"},
       {"ソウル", "ラブ", "ベイビー", "メロウ", "スウィート", "ナイト", "グルーヴ"},
       {"ラガ", "レゲエ", "アイランド", "サンシャイン", "ダンスホール", "島", "太陽", "ルーツ"},
       {"ロック", "ノイズ", "シグナル", "パンク", "ギター", "ヒーロー", "ロスタルジア", "衝動"}};
   static const std::vector<Words> kLatin = {
-      {"Love", "Night", "Dream", "Summer", "Blue", "Rain", "Heart", "Time", "Home", "Light", "Road", "Days"},
+      {"Love", "Night", "Dream", "Summer", "Blue", "Rain", "Heart", "Time", "Home", "Light", "Road",
+       "Days"},
       {"Tears", "Memory", "Misty", "Alone", "Moon", "Farewell", "Forever", "Where Are You"},
       {"Baby", "Sugar", "Sweet", "Soul", "Smooth", "Velvet", "Touch", "Lady", "Tonight", "Groove"},
       {"Jah", "Roots", "Rainbow", "Dub", "Island", "Zion", "Sunshine", "Riddim", "Freedom", "Irie"},
-      {"KILLER", "HOLY", "BLIND", "ELECTRIC", "NOISE", "RIOT", "HIGHWAY", "BURNING", "NEON", "REBEL"}};
+      {"KILLER", "HOLY", "BLIND", "ELECTRIC", "NOISE", "RIOT", "HIGHWAY", "BURNING", "NEON",
+       "REBEL"}};
   return script == Script::kKorean ? kKorean : script == Script::kJapanese ? kJapanese : kLatin;
 }
 
@@ -53,7 +60,8 @@ std::string make_title(Script script, int style, Rng& rng) {
     title = form == 0 ? a : form == 1 ? a + "の" + b : form == 2 ? a + b : a + "・" + b;
   } else {
     title = form == 0 ? a : form == 1 ? a + " " + b : form == 2 ? "The " + a : a + " Of " + b;
-    static const Words kSuffixes = {" (Album Version)", " (Live)", " (Remastered)", " (Single Version)"};
+    static const Words kSuffixes = {" (Album Version)", " (Live)", " (Remastered)",
+                                    " (Single Version)"};
     if (rng.chance(0.12)) title += pick(kSuffixes, rng);
   }
   return title;
@@ -61,7 +69,8 @@ std::string make_title(Script script, int style, Rng& rng) {
 
 Script draw_script(Task task, int style, Rng& rng) {
   // Probabilities of Korean, Japanese, Latin names.
-  static const double kGenre[kStyles][3] = {{0.1, 0.85, 0.05}, {0.1, 0.2, 0.7}, {0.1, 0.4, 0.5}, {0.05, 0.5, 0.45}};
+  static const double kGenre[kStyles][3] = {
+      {0.1, 0.85, 0.05}, {0.1, 0.2, 0.7}, {0.1, 0.4, 0.5}, {0.05, 0.5, 0.45}};
   static const double kKoreanService[3] = {0.6, 0.1, 0.3};
   const double* p = task == Task::kGenre ? kGenre[style] : kKoreanService;
   const double u = rng.uniform();
@@ -70,23 +79,33 @@ Script draw_script(Task task, int style, Rng& rng) {
 
 std::string make_artist_name(Script script, int style, bool group, Rng& rng) {
   if (script == Script::kKorean) {
-    static const Words kFamily = {"김", "이", "박", "최", "정", "강", "조", "윤", "장", "임", "한", "오"};
-    static const Words kGiven = {"현철", "규호", "정봉", "민수", "지현", "서연", "하늘", "태희", "수진", "동률", "승환", "경호"};
+    static const Words kFamily = {"김", "이", "박", "최", "정", "강",
+                                  "조", "윤", "장", "임", "한", "오"};
+    static const Words kGiven = {"현철", "규호", "정봉", "민수", "지현", "서연",
+                                 "하늘", "태희", "수진", "동률", "승환", "경호"};
     return group ? title_word(script, style, rng) + (rng.chance(0.5) ? " 밴드" : "크루")
                  : pick(kFamily, rng) + pick(kGiven, rng);
   }
   if (script == Script::kJapanese) {
-    static const Words kFamily = {"五木", "谷村", "中条", "若山", "堺", "北島", "石川", "細川", "坂本", "森", "八代", "川中"};
-    static const Words kGiven = {"ひろし", "新司", "きよし", "かずさ", "正章", "三郎", "さゆり", "冬美", "亜紀", "美幸", "孝", "進一"};
+    static const Words kFamily = {"五木", "谷村", "中条", "若山", "堺",   "北島",
+                                  "石川", "細川", "坂本", "森",   "八代", "川中"};
+    static const Words kGiven = {"ひろし", "新司", "きよし", "かずさ", "正章", "三郎",
+                                 "さゆり", "冬美", "亜紀",   "美幸",   "孝",   "進一"};
     return group ? title_word(script, style, rng) + (rng.chance(0.5) ? "四重奏" : "ズ")
                  : pick(kFamily, rng) + pick(kGiven, rng);
   }
-  static const Words kFirst = {"Marvin", "Gladys", "Ricky", "Teena", "Rick", "Bob", "Lee", "Muddy", "Dennis", "Gregory", "Jimmy", "Aretha", "Luther", "Willie"};
-  static const Words kLast = {"Gaye", "Knight", "Fante", "Marie", "James", "Brown", "Cliff", "Isaacs", "Perry", "Hunt", "Franklin", "Vandross", "Nelson", "Waters"};
+  static const Words kFirst = {"Marvin", "Gladys", "Ricky",  "Teena",  "Rick",
+                               "Bob",    "Lee",    "Muddy",  "Dennis", "Gregory",
+                               "Jimmy",  "Aretha", "Luther", "Willie"};
+  static const Words kLast = {"Gaye",     "Knight",   "Fante",  "Marie", "James",
+                              "Brown",    "Cliff",    "Isaacs", "Perry", "Hunt",
+                              "Franklin", "Vandross", "Nelson", "Waters"};
   if (!group) return pick(kFirst, rng) + " " + pick(kLast, rng);
-  if (style == 3) return title_word(script, 3, rng) + " " + title_word(script, 3, rng);  // RUDE BONES
+  if (style == 3)
+    return title_word(script, 3, rng) + " " + title_word(script, 3, rng);  // RUDE BONES
   static const Words kBands = {"Wailers", "Upsetters", "Dreads", "Flames", "Drifters", "Roots"};
-  return rng.chance(0.5) ? pick(kFirst, rng) + " & The " + pick(kBands, rng) : "The " + pick(kBands, rng);
+  return rng.chance(0.5) ? pick(kFirst, rng) + " & The " + pick(kBands, rng)
+                         : "The " + pick(kBands, rng);
 }
 
 std::string date_text(int year, Rng& rng, bool compact) {
@@ -105,10 +124,15 @@ Artist make_artist(Task task, int index, int style, Rng& rng) {
   const bool group = rng.chance(style == 3 ? 0.7 : style == 2 ? 0.4 : 0.25);
   a.name = make_artist_name(a.script, style, group, rng);
   a.type = group ? "그룹" : "솔로";
-  a.gender = group ? (rng.chance(0.7) ? "남성" : "혼성") : rng.chance(0.5) ? "남성" : rng.chance(0.9) ? "여성" : "불명";
+  a.gender = group             ? (rng.chance(0.7) ? "남성" : "혼성")
+             : rng.chance(0.5) ? "남성"
+             : rng.chance(0.9) ? "여성"
+                               : "불명";
   static const Words kLatinCountries = {"미국", "영국", "자메이카", "기타"};
-  a.country = a.script == Script::kKorean ? "한국" : a.script == Script::kJapanese ? "일본"
-              : style == 2 && rng.chance(0.6) ? "자메이카" : pick(kLatinCountries, rng);
+  a.country = a.script == Script::kKorean     ? "한국"
+              : a.script == Script::kJapanese ? "일본"
+              : style == 2 && rng.chance(0.6) ? "자메이카"
+                                              : pick(kLatinCountries, rng);
   a.oversea = a.country != "한국";
   const int year = kFirstYear[style] + rng.below(2018 - kFirstYear[style]);
   const double u = rng.uniform();
@@ -117,7 +141,9 @@ Artist make_artist(Task task, int index, int style, Rng& rng) {
 }
 
 Album make_album(int index, int artist_pos, const Artist& artist, Rng& rng) {
-  static const Words kProduction = {"(주)뮤직앤뉴", "(주)오감엔터테인먼트", "Sony Music", "Victor Entertainment", "Universal Music", "King Records", "Pony Canyon", "Island Records", "VP Records"};
+  static const Words kProduction = {"(주)뮤직앤뉴",         "(주)오감엔터테인먼트", "Sony Music",
+                                    "Victor Entertainment", "Universal Music",      "King Records",
+                                    "Pony Canyon",          "Island Records",       "VP Records"};
   static const Words kAgency = {"(주) 도레미 미디어", "(주) 웰메이드 예당", "Avex", "Motown", "-"};
   Album b;
   b.index = index;
@@ -126,11 +152,16 @@ Album make_album(int index, int artist_pos, const Artist& artist, Rng& rng) {
   if (u < 0.5) {
     b.title = make_title(artist.script, artist.style, rng);
   } else if (u < 0.7) {
-    b.title = artist.name + (artist.script == Script::kJapanese ? " ベスト" : artist.script == Script::kKorean ? " 베스트" : " Greatest Hits");
+    b.title = artist.name + (artist.script == Script::kJapanese ? " ベスト"
+                             : artist.script == Script::kKorean ? " 베스트"
+                                                                : " Greatest Hits");
   } else if (u < 0.85) {
-    b.title = artist.script == Script::kJapanese ? artist.name + "全曲集" : artist.script == Script::kKorean ? "정규 " + std::to_string(1 + rng.below(9)) + "집" : "Vol. " + std::to_string(1 + rng.below(9));
+    b.title = artist.script == Script::kJapanese ? artist.name + "全曲集"
+              : artist.script == Script::kKorean ? "정규 " + std::to_string(1 + rng.below(9)) + "집"
+                                                 : "Vol. " + std::to_string(1 + rng.below(9));
   } else {
-    b.title = make_title(artist.script, artist.style, rng) + (rng.chance(0.5) ? " -Single" : " (Deluxe Edition)");
+    b.title = make_title(artist.script, artist.style, rng) +
+              (rng.chance(0.5) ? " -Single" : " (Deluxe Edition)");
   }
   b.live = rng.chance(0.05);
   if (b.live) b.title += " (Live)";
@@ -159,31 +190,40 @@ struct TagProfile {
 
 const std::vector<TagProfile>& tag_profiles() {
   static const std::vector<TagProfile> kTags = {
-      {"Harsh", "0-++0"}, {"Bitter", "0-0-0"}, {"Soothing", "-+---"}, {"Joyous", "++0+0"},
-      {"Exciting", "+0+0+"}, {"Cheerful", "++0+0"}, {"Bleak", "--0-0"}, {"Sad", "--0--"},
-      {"Greasy", "00-0+"}, {"Calm", "-0---"}, {"Peaceful", "-+---"}, {"Hostile", "+-++0"},
-      {"Gloomy", "--0-0"}, {"Happy", "++000"}, {"Angry", "+-+0+"}, {"Reckless", "+0++0"},
-      {"Hypnotic", "000-+"}, {"Gentle", "-+-00"}, {"Light", "++-+0"}, {"Fierce", "+0+++"},
-      {"Fun", "++00+"}, {"Atmospheric", "-00--"}, {"Volatile", "+-+0+"}, {"Uncompromising", "0-+++"},
-      {"Sensual", "00--+"}, {"Outrageous", "+0++0"}, {"Intimate", "-0--0"}, {"Laid-Back", "-+0-0"},
-      {"Mellow", "-0--0"}, {"Eccentric", "0-0++"}, {"Detached", "0-0--"}, {"Innocent", "0+-+0"},
-      {"Dreamy", "-0-0-"}, {"Jittery", "+-00+"}, {"Nervous", "+-0+0"}, {"Smooth", "0+-00"},
-      {"Fiery", "+0++0"}, {"Menacing", "0-+-0"}, {"Delicate", "-0-+-"}, {"Ethereal", "-0-+-"},
-      {"Complex", "0-00+"}, {"Reserved", "-0-00"}, {"Sparkling", "++0+0"}, {"Nostalgic", "-0-00"},
-      {"Cerebral", "0-0-0"}, {"Amiable", "0+-00"}, {"Good-Natured", "0+000"}, {"Lively", "+000+"},
-      {"Sexy", "000-+"}, {"Messy", "0-+0+"}, {"Quiet", "-0-0-"}, {"Soft", "-0-0-"},
-      {"Negative", "0-000"}, {"Poignant", "--0-0"}, {"Melancholy", "--0--"}, {"Relaxed", "-+-00"},
-      {"Spicy", "00+0+"}, {"Weary", "--0--"}, {"Ominous", "--+-0"}, {"Humorous", "++00+"},
-      {"Sophisticated", "0+-00"}, {"Anguished", "0-+00"}, {"Distraught", "0-+-0"}, {"Refined", "0+-+0"},
-      {"Spiritual", "-0-0-"}, {"Anxious", "+-000"}, {"Tense", "+-+00"}, {"Organic", "0+00-"},
-      {"Restrained", "-0-0-"}, {"Malevolent", "0-+-+"}, {"Sexual", "00-0+"}, {"Elegant", "0+-+-"},
-      {"Snide", "0-00+"}, {"Reverent", "-+-0-"}, {"Carefree", "++-00"}, {"Somber", "--0--"},
-      {"Lush", "-+0+-"}, {"Playful", "++0+0"}, {"Sweet", "0+-+0"}, {"Positive", "0+000"},
-      {"Earthy", "0+0-0"}, {"Intense", "+0+0+"}, {"Precious", "0+-+-"}, {"Outraged", "+-+0+"},
-      {"Brooding", "--0-0"}, {"Nocturnal", "0-0-0"}, {"Cynical", "0-0+0"}, {"Rousing", "+++00"},
-      {"Romantic", "-+-00"}, {"Rebellious", "+0++0"}, {"Eerie", "--0+-"}, {"Summery", "++0+0"},
-      {"Confident", "0++00"}, {"Lazy", "-00--"}, {"Bright", "0+0+0"}, {"Energetic", "+0+0+"},
-      {"Elaborate", "000+0"}, {"Passionate", "0++00"}, {"Theatrical", "0++0-"}, {"Cathartic", "0-+00"}};
+      {"Harsh", "0-++0"},         {"Bitter", "0-0-0"},       {"Soothing", "-+---"},
+      {"Joyous", "++0+0"},        {"Exciting", "+0+0+"},     {"Cheerful", "++0+0"},
+      {"Bleak", "--0-0"},         {"Sad", "--0--"},          {"Greasy", "00-0+"},
+      {"Calm", "-0---"},          {"Peaceful", "-+---"},     {"Hostile", "+-++0"},
+      {"Gloomy", "--0-0"},        {"Happy", "++000"},        {"Angry", "+-+0+"},
+      {"Reckless", "+0++0"},      {"Hypnotic", "000-+"},     {"Gentle", "-+-00"},
+      {"Light", "++-+0"},         {"Fierce", "+0+++"},       {"Fun", "++00+"},
+      {"Atmospheric", "-00--"},   {"Volatile", "+-+0+"},     {"Uncompromising", "0-+++"},
+      {"Sensual", "00--+"},       {"Outrageous", "+0++0"},   {"Intimate", "-0--0"},
+      {"Laid-Back", "-+0-0"},     {"Mellow", "-0--0"},       {"Eccentric", "0-0++"},
+      {"Detached", "0-0--"},      {"Innocent", "0+-+0"},     {"Dreamy", "-0-0-"},
+      {"Jittery", "+-00+"},       {"Nervous", "+-0+0"},      {"Smooth", "0+-00"},
+      {"Fiery", "+0++0"},         {"Menacing", "0-+-0"},     {"Delicate", "-0-+-"},
+      {"Ethereal", "-0-+-"},      {"Complex", "0-00+"},      {"Reserved", "-0-00"},
+      {"Sparkling", "++0+0"},     {"Nostalgic", "-0-00"},    {"Cerebral", "0-0-0"},
+      {"Amiable", "0+-00"},       {"Good-Natured", "0+000"}, {"Lively", "+000+"},
+      {"Sexy", "000-+"},          {"Messy", "0-+0+"},        {"Quiet", "-0-0-"},
+      {"Soft", "-0-0-"},          {"Negative", "0-000"},     {"Poignant", "--0-0"},
+      {"Melancholy", "--0--"},    {"Relaxed", "-+-00"},      {"Spicy", "00+0+"},
+      {"Weary", "--0--"},         {"Ominous", "--+-0"},      {"Humorous", "++00+"},
+      {"Sophisticated", "0+-00"}, {"Anguished", "0-+00"},    {"Distraught", "0-+-0"},
+      {"Refined", "0+-+0"},       {"Spiritual", "-0-0-"},    {"Anxious", "+-000"},
+      {"Tense", "+-+00"},         {"Organic", "0+00-"},      {"Restrained", "-0-0-"},
+      {"Malevolent", "0-+-+"},    {"Sexual", "00-0+"},       {"Elegant", "0+-+-"},
+      {"Snide", "0-00+"},         {"Reverent", "-+-0-"},     {"Carefree", "++-00"},
+      {"Somber", "--0--"},        {"Lush", "-+0+-"},         {"Playful", "++0+0"},
+      {"Sweet", "0+-+0"},         {"Positive", "0+000"},     {"Earthy", "0+0-0"},
+      {"Intense", "+0+0+"},       {"Precious", "0+-+-"},     {"Outraged", "+-+0+"},
+      {"Brooding", "--0-0"},      {"Nocturnal", "0-0-0"},    {"Cynical", "0-0+0"},
+      {"Rousing", "+++00"},       {"Romantic", "-+-00"},     {"Rebellious", "+0++0"},
+      {"Eerie", "--0+-"},         {"Summery", "++0+0"},      {"Confident", "0++00"},
+      {"Lazy", "-00--"},          {"Bright", "0+0+0"},       {"Energetic", "+0+0+"},
+      {"Elaborate", "000+0"},     {"Passionate", "0++00"},   {"Theatrical", "0++0-"},
+      {"Cathartic", "0-+00"}};
   return kTags;
 }
 
@@ -203,10 +243,12 @@ void draw_tags(const TrackPlan& plan, Rng& rng, TrackMeta& meta) {
   }
   std::vector<size_t> order(tags.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return score[a] > score[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return score[a] > score[b]; });
   static const double kCumulative[5] = {0.2, 0.45, 0.7, 0.85, 1.0};  // 1..5 tags
   const double u = rng.uniform();
-  const int count = 1 + static_cast<int>(std::count_if(kCumulative, kCumulative + 5, [&](double c) { return u >= c; }));
+  const int count = 1 + static_cast<int>(std::count_if(kCumulative, kCumulative + 5,
+                                                       [&](double c) { return u >= c; }));
   for (size_t j = 0; j < order.size() && j < 15; ++j)
     (static_cast<int>(j) < count ? meta.tags : meta.spare_tags).push_back(tags[order[j]].name);
 }
@@ -233,10 +275,12 @@ TrackMeta draw_track_meta(Task task, const TrackPlan& plan, const Catalogue& c, 
   TrackMeta m;
   // Mostly an artist of the track's style; sometimes anyone (covers, crossovers).
   const auto& own = c.artists_by_style[static_cast<size_t>(plan.style)];
-  const int artist = rng.chance(0.8) ? own[static_cast<size_t>(rng.below(static_cast<int>(own.size())))]
-                                     : rng.below(static_cast<int>(c.artists.size()));
+  const int artist = rng.chance(0.8)
+                         ? own[static_cast<size_t>(rng.below(static_cast<int>(own.size())))]
+                         : rng.below(static_cast<int>(c.artists.size()));
   m.artists.push_back(artist);
-  if (rng.chance(0.08)) m.artists.push_back(rng.below(static_cast<int>(c.artists.size())));  // feat.
+  if (rng.chance(0.08))
+    m.artists.push_back(rng.below(static_cast<int>(c.artists.size())));  // feat.
   const Artist& a = c.artists[static_cast<size_t>(artist)];
   m.album = a.albums[static_cast<size_t>(rng.below(static_cast<int>(a.albums.size())))];
   const Script script = rng.chance(0.8) ? a.script : static_cast<Script>(rng.below(3));

@@ -55,7 +55,7 @@ struct TrackMeta {
   int64_t play_time = 0;     ///< epoch milliseconds, as the real column
   nlohmann::json has_lyric;  ///< 1.0, 0.0 or null
   bool has_tag = true;
-  std::vector<std::string> tags;  ///< mood: the track's tags, best first (1-5)
+  std::vector<std::string> tags;        ///< mood: the track's tags, best first (1-5)
   std::vector<std::string> spare_tags;  ///< mood: the next best, for test tracks
 };
 

@@ -40,6 +40,8 @@ struct StyleSpec {
 };
 
 const StyleSpec& spec(int style) {
+  // One style per row, fields in StyleSpec's order.
+  // clang-format off
   static const StyleSpec kSpecs[kStyles] = {
       // Ballad / enka: slow, mostly minor, soft bowed-string pads with
       // vibrato, sparse drums, quiet with wide dynamics, dark.
@@ -61,6 +63,7 @@ const StyleSpec& spec(int style) {
        71, 1.0, {steps({0, 6, 8}), steps({4, 12}), steps({0, 2, 4, 6, 8, 10, 12, 14})}, 0.1,
        0.0, 0.85, -12, 2, 7000},
   };
+  // clang-format on
   return kSpecs[style];
 }
 
@@ -137,9 +140,7 @@ double Rng::normal(double mean, double sd) {
 }
 int Rng::below(int n) { return static_cast<int>(uniform() * n); }
 bool Rng::chance(double p) { return uniform() < p; }
-float Rng::noise() {
-  return static_cast<float>(static_cast<int32_t>(next() >> 32)) * 0x1.0p-31f;
-}
+float Rng::noise() { return static_cast<float>(static_cast<int32_t>(next() >> 32)) * 0x1.0p-31f; }
 
 TrackPlan draw_plan(int style, double seconds, Rng& rng) {
   TrackPlan p;
@@ -166,8 +167,10 @@ TrackPlan draw_plan(int style, double seconds, Rng& rng) {
 std::array<double, 5> plan_features(const TrackPlan& p) {
   const double bright =
       0.5 * (std::log(p.cutoff_hz / 4500.0) / 0.45 + (1.4 - p.rolloff) / 0.5) + 0.8 * p.drive;
-  const double busy = p.drums * (pattern_hits(p.pattern.kick) + pattern_hits(p.pattern.snare) +
-                                 0.5 * pattern_hits(p.pattern.hat)) / 8.0 +
+  const double busy = p.drums *
+                          (pattern_hits(p.pattern.kick) + pattern_hits(p.pattern.snare) +
+                           0.5 * pattern_hits(p.pattern.hat)) /
+                          8.0 +
                       0.3 * p.melody_density;
   std::array<double, 5> f = {(p.bpm - 100.0) / 30.0, p.major ? 1.0 : -1.0,
                              (p.loudness_db + 17.0) / 4.0, bright, (busy - 1.0) / 0.5};

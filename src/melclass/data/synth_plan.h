@@ -26,7 +26,7 @@ class Rng {
   double normal(double mean, double sd);  ///< Box-Muller
   int below(int n);                       ///< [0, n), n >= 1
   bool chance(double p);
-  float noise();                          ///< white noise in [-1, 1)
+  float noise();  ///< white noise in [-1, 1)
 
  private:
   uint64_t s_[4];
@@ -42,7 +42,7 @@ struct DrumPattern {
 };
 
 struct TrackPlan {
-  int style = 0;       ///< the class, 0..kStyles-1
+  int style = 0;  ///< the class, 0..kStyles-1
   double seconds = 30;
   // Tempo and harmony.
   double bpm = 100;
@@ -50,13 +50,13 @@ struct TrackPlan {
   int key = 0;          ///< pitch class of the tonic (0 = C)
   int progression = 0;  ///< index into the chord progressions of the mode
   // Chord and melody instrument: harmonic profile and envelope.
-  double rolloff = 1.0;   ///< harmonic k has amplitude k^-rolloff (small = bright)
-  double even = 1.0;      ///< weight of even harmonics (0 = hollow, clarinet-like)
-  double attack = 0.01;   ///< seconds
-  double decay = 0.5;     ///< seconds (exponential time constant)
-  double sustain = 0.3;   ///< level the decay tends to, 0..1
-  double vibrato = 0.0;   ///< depth in semitones
-  double drive = 0.0;     ///< soft-clip distortion of the chord/melody bus, 0 = clean
+  double rolloff = 1.0;  ///< harmonic k has amplitude k^-rolloff (small = bright)
+  double even = 1.0;     ///< weight of even harmonics (0 = hollow, clarinet-like)
+  double attack = 0.01;  ///< seconds
+  double decay = 0.5;    ///< seconds (exponential time constant)
+  double sustain = 0.3;  ///< level the decay tends to, 0..1
+  double vibrato = 0.0;  ///< depth in semitones
+  double drive = 0.0;    ///< soft-clip distortion of the chord/melody bus, 0 = clean
   // Arrangement.
   ChordPattern chords = ChordPattern::kPad;
   double melody_density = 1.0;  ///< melody notes per beat
@@ -66,9 +66,9 @@ struct TrackPlan {
   // Percussion.
   double drums = 1.0;  ///< drum bus level, 0 = none
   DrumPattern pattern;
-  double ghost = 0.05;       ///< chance of an extra soft hat on an empty step
-  double swing = 0.0;        ///< delay of off-beat sixteenths, fraction of a step
-  double snare_tone = 0.5;   ///< 0 = dull, 1 = bright snare and hat noise
+  double ghost = 0.05;      ///< chance of an extra soft hat on an empty step
+  double swing = 0.0;       ///< delay of off-beat sixteenths, fraction of a step
+  double snare_tone = 0.5;  ///< 0 = dull, 1 = bright snare and hat noise
   // Level and balance.
   double loudness_db = -18;  ///< target RMS, dBFS
   double dynamics_db = 3;    ///< spread of section levels, dB

@@ -39,10 +39,12 @@ class Renderer {
 
   std::vector<float> render() {
     plan_sections();
-    const Voice chord{&lead_tables_,
-                      {p_.attack, p_.decay, p_.sustain, p_.chords == ChordPattern::kPad ? 0.4 : 0.06},
-                      p_.vibrato};
-    const Voice lead{&lead_tables_, {p_.attack, p_.decay, std::max(p_.sustain, 0.3), 0.08}, p_.vibrato};
+    const Voice chord{
+        &lead_tables_,
+        {p_.attack, p_.decay, p_.sustain, p_.chords == ChordPattern::kPad ? 0.4 : 0.06},
+        p_.vibrato};
+    const Voice lead{
+        &lead_tables_, {p_.attack, p_.decay, std::max(p_.sustain, 0.3), 0.08}, p_.vibrato};
     const Voice bass{&bass_tables_, {0.004, 0.3, 0.5, 0.04}, 0.0};
     int melody_degree = 0;
     for (int bar = 0; bar < bars_; ++bar) {
@@ -84,17 +86,20 @@ class Renderer {
     const int root = 48 + (p_.key + scale_[degree]) % 12;
     int tones[3] = {root, root + degree_pitch(degree + 2) - degree_pitch(degree),
                     root + degree_pitch(degree + 4) - degree_pitch(degree)};
-    if (p_.chords == ChordPattern::kStrum) tones[1] = root + 7, tones[2] = root + 12;  // power chord
+    if (p_.chords == ChordPattern::kStrum)
+      tones[1] = root + 7, tones[2] = root + 12;  // power chord
     static const uint16_t kHits[4] = {0x0001, 0x1010, 0x0441, 0x5555};
     static const double kLength[4] = {16, 0.4, 2, 2};  // in steps
     static const float kAmp[4] = {0.16f, 0.22f, 0.18f, 0.13f};
     const int k = static_cast<int>(p_.chords);
-    const uint16_t hits = p_.chords == ChordPattern::kOffbeat && rng_.chance(0.3) ? 0x4444 : kHits[k];
+    const uint16_t hits =
+        p_.chords == ChordPattern::kOffbeat && rng_.chance(0.3) ? 0x4444 : kHits[k];
     for (int step = 0; step < 16; ++step) {
       if (!((hits >> step) & 1)) continue;
       const float amp = kAmp[k] * s.gain * static_cast<float>(rng_.uniform(0.85, 1.0));
       for (int tone : tones)
-        play_note(tonal_, at_step(bar, step), static_cast<int64_t>(kLength[k] * step_), tone, amp, v);
+        play_note(tonal_, at_step(bar, step), static_cast<int64_t>(kLength[k] * step_), tone, amp,
+                  v);
     }
   }
 
@@ -125,9 +130,11 @@ class Renderer {
     const float tone = static_cast<float>(p_.snare_tone);
     for (int step = 0; step < 16; ++step) {
       const double swing = (step & 1) ? p_.swing : 0.0;
-      const int64_t t = std::max<int64_t>(
-          0, at_step(bar, step + swing) + static_cast<int64_t>(rng_.normal(0, 0.003) * kSampleRate));
-      const float vel = level * static_cast<float>(rng_.uniform(0.8, 1.0)) * (step % 4 ? 0.85f : 1.0f);
+      const int64_t t =
+          std::max<int64_t>(0, at_step(bar, step + swing) +
+                                   static_cast<int64_t>(rng_.normal(0, 0.003) * kSampleRate));
+      const float vel =
+          level * static_cast<float>(rng_.uniform(0.8, 1.0)) * (step % 4 ? 0.85f : 1.0f);
       if ((p_.pattern.kick >> step) & 1) kick(mix_, t, 0.9f * vel);
       if (((p_.pattern.snare >> step) & 1) || (fill && step >= 12 && rng_.chance(0.5)))
         snare(mix_, t, 0.55f * vel, tone, rng_);
@@ -163,10 +170,12 @@ class Renderer {
     const double fade_in = std::max(1.0, p_.fade_in * kSampleRate);
     const double fade_out = std::max(1.0, p_.fade_out * kSampleRate);
     // Broadband floor (hiss, room) 30-50 dB below the music, as recordings have.
-    const float floor = static_cast<float>(std::sqrt(3.0) * db(p_.loudness_db - rng_.uniform(30, 50)));
+    const float floor =
+        static_cast<float>(std::sqrt(3.0) * db(p_.loudness_db - rng_.uniform(30, 50)));
     for (int64_t i = 0; i < n_; ++i) {
       const double fade = std::min({1.0, i / fade_in, (n_ - i) / fade_out});
-      const float x = mix_[static_cast<size_t>(i)] * gain * static_cast<float>(fade) + floor * rng_.noise();
+      const float x =
+          mix_[static_cast<size_t>(i)] * gain * static_cast<float>(fade) + floor * rng_.noise();
       mix_[static_cast<size_t>(i)] = std::clamp(x, -1.0f, 1.0f);
     }
   }

@@ -64,7 +64,8 @@ json label_cell(Task task, int style, const TrackMeta& m) {
   return style_label(task, style);
 }
 
-void write_track_meta(const fs::path& path, const Catalogue& c, const std::vector<TrackMeta>& meta) {
+void write_track_meta(const fs::path& path, const Catalogue& c,
+                      const std::vector<TrackMeta>& meta) {
   ColumnTable t;
   for (size_t i = 0; i < meta.size(); ++i) {
     const TrackMeta& m = meta[i];

@@ -11,11 +11,11 @@ enum class Task { kStation, kMood, kGenre };
 
 struct TaskInfo {
   Task task;
-  std::string name;           ///< "station", "mood", "genre"
-  std::string label_column;   ///< "station_name", "mood_tag", "genre"
-  bool multi_label;           ///< mood: 1-5 tags per track
-  std::string test_meta_file; ///< "q1_test.json", ...
-  std::string metric_name;    ///< "accuracy" or "micro_f1"
+  std::string name;            ///< "station", "mood", "genre"
+  std::string label_column;    ///< "station_name", "mood_tag", "genre"
+  bool multi_label;            ///< mood: 1-5 tags per track
+  std::string test_meta_file;  ///< "q1_test.json", ...
+  std::string metric_name;     ///< "accuracy" or "micro_f1"
 };
 
 const TaskInfo& task_info(Task task);

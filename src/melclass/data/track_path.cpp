@@ -9,10 +9,8 @@ std::string validate_track_id(const nlohmann::json& id, const std::string& sourc
   const std::string key = io::json_key(id);
   check(!key.empty(), "dataset", source,
         "track id " + io::brief(id) + " is not an integer or a non-empty string");
-  const bool unsafe = key.find('/') != std::string::npos ||
-                      key.find('\\') != std::string::npos ||
-                      key.find('\0') != std::string::npos || key.front() == '.' ||
-                      key.size() > 200;
+  const bool unsafe = key.find('/') != std::string::npos || key.find('\\') != std::string::npos ||
+                      key.find('\0') != std::string::npos || key.front() == '.' || key.size() > 200;
   if (unsafe) {
     const std::string shown = nlohmann::json(key).dump();  // escapes NUL and control bytes
     throw Error("dataset", source,
@@ -22,7 +20,8 @@ std::string validate_track_id(const nlohmann::json& id, const std::string& sourc
   return key;
 }
 
-std::filesystem::path spectrogram_path(const std::filesystem::path& mel_dir, const std::string& id) {
+std::filesystem::path spectrogram_path(const std::filesystem::path& mel_dir,
+                                       const std::string& id) {
   return mel_dir / (id + ".npy");
 }
 

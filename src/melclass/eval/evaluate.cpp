@@ -24,8 +24,7 @@ data::Task resolve_task(const EvaluateOptions& o) {
 }
 
 // The label vocabulary training saw: train/train_label when present.
-data::LabelVocab training_vocab(const fs::path& root, data::Task task,
-                                const data::Dataset& test) {
+data::LabelVocab training_vocab(const fs::path& root, data::Task task, const data::Dataset& test) {
   const bool multi = data::task_info(task).multi_label;
   if (!fs::exists(data::train_label_path(root))) return data::LabelVocab(test.label_set(), multi);
   data::DatasetOptions o;
@@ -42,8 +41,8 @@ data::LabelVocab training_vocab(const fs::path& root, data::Task task,
   return vocab;
 }
 
-std::vector<int64_t> predicted_indices(const json& item, const data::LabelVocab& vocab,
-                                       bool multi, const std::string& source, size_t pos) {
+std::vector<int64_t> predicted_indices(const json& item, const data::LabelVocab& vocab, bool multi,
+                                       const std::string& source, size_t pos) {
   const std::string where = "item " + std::to_string(pos) + ": ";
   std::vector<int64_t> out;
   auto add = [&](const json& label) {

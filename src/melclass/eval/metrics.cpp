@@ -94,9 +94,13 @@ MetricReport score_multi_label(const std::vector<std::vector<int64_t>>& truth,
 nlohmann::json to_json(const MetricReport& r) {
   nlohmann::json per_class = nlohmann::json::array();
   for (const auto& s : r.per_class)
-    per_class.push_back({{"label", s.label}, {"precision", s.precision}, {"recall", s.recall},
-                         {"f1", s.f1}, {"support", s.support}, {"predicted", s.predicted}});
-  nlohmann::json j = {{"metric", r.metric_name}, {"value", r.metric},   {"accuracy", r.accuracy},
+    per_class.push_back({{"label", s.label},
+                         {"precision", s.precision},
+                         {"recall", s.recall},
+                         {"f1", s.f1},
+                         {"support", s.support},
+                         {"predicted", s.predicted}});
+  nlohmann::json j = {{"metric", r.metric_name}, {"value", r.metric},      {"accuracy", r.accuracy},
                       {"micro_f1", r.micro_f1},  {"macro_f1", r.macro_f1}, {"tracks", r.tracks},
                       {"per_class", per_class}};
   if (!r.confusion.empty()) j["confusion"] = r.confusion;

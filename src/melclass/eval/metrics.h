@@ -20,9 +20,9 @@ struct ClassScore {
 struct MetricReport {
   std::string metric_name;  ///< "accuracy" or "micro_f1": the task metric
   double metric = 0;
-  double accuracy = 0;      ///< single-label: top-1; multi-label: exact-set match
+  double accuracy = 0;  ///< single-label: top-1; multi-label: exact-set match
   double micro_f1 = 0;
-  double macro_f1 = 0;      ///< mean F1 over classes present in truth or prediction
+  double macro_f1 = 0;  ///< mean F1 over classes present in truth or prediction
   int64_t tracks = 0;
   std::vector<ClassScore> per_class;
   std::vector<std::vector<int64_t>> confusion;  ///< single-label: [truth][pred]

@@ -6,8 +6,8 @@
 #include <cstdio>
 #include <utility>
 
-#include <nlohmann/json.hpp>
 #include <torch/types.h>
+#include <nlohmann/json.hpp>
 
 #include "melclass/core/atomic_file.h"
 #include "melclass/core/error.h"
@@ -187,8 +187,9 @@ Predictions predict(const PredictOptions& o) {
       pool = train::artist_pool_weight(o.artist_pool.value_or(run.config.recipe.artist_pool),
                                        run.vocab.multi_label());
     }
-    check(run.vocab.labels() == p.vocab.labels() && run.vocab.multi_label() == p.vocab.multi_label(),
-          "predict", runs[k].string(), "run has another label vocabulary than " + runs[0].string());
+    check(
+        run.vocab.labels() == p.vocab.labels() && run.vocab.multi_label() == p.vocab.multi_label(),
+        "predict", runs[k].string(), "run has another label vocabulary than " + runs[0].string());
     const at::Tensor probs = with_artist_prior(
         predict_run(run, o.root, p.track_ids, groups, device, threads, bf16), run, groups, o);
     sum = k == 0 ? probs : sum + probs;

@@ -37,8 +37,8 @@ struct PredictOptions {
 };
 
 struct Predictions {
-  std::vector<std::string> track_ids;      ///< data_idx order of q{1,2,3}_test.json
-  at::Tensor probabilities;                ///< [N, C]
+  std::vector<std::string> track_ids;            ///< data_idx order of q{1,2,3}_test.json
+  at::Tensor probabilities;                      ///< [N, C]
   std::vector<std::vector<std::string>> labels;  ///< decided labels per track
   data::LabelVocab vocab;
   double seconds = 0;
@@ -48,7 +48,8 @@ struct Predictions {
 /// multi-label every class with p >= 0.5 (probabilities, not logits: the kit's
 /// bug fixed), topped up to `min_tags` with the most probable classes.
 std::vector<std::vector<std::string>> decide_labels(const at::Tensor& probabilities,
-                                                    const data::LabelVocab& vocab, int min_tags = 0);
+                                                    const data::LabelVocab& vocab,
+                                                    int min_tags = 0);
 
 /// A run folder as given, or the fold-*/ run folders of a cv folder (sorted).
 /// Throws Error("predict", path, ...) when it is neither.

@@ -16,13 +16,13 @@ namespace melclass::io {
 /// What a .npy header declares, validated against the file size.
 struct NpyHeader {
   int major_version = 1;
-  char kind = 'f';             ///< NumPy type kind; only 'f' (float) is accepted.
-  int item_size = 4;           ///< 2, 4 or 8 bytes.
+  char kind = 'f';    ///< NumPy type kind; only 'f' (float) is accepted.
+  int item_size = 4;  ///< 2, 4 or 8 bytes.
   bool little_endian = true;
   bool fortran_order = false;
   std::vector<int64_t> shape;
-  uint64_t data_offset = 0;    ///< byte offset of the array data.
-  uint64_t data_bytes = 0;     ///< product(shape) * item_size.
+  uint64_t data_offset = 0;  ///< byte offset of the array data.
+  uint64_t data_bytes = 0;   ///< product(shape) * item_size.
 };
 
 /// Reads and validates the header only. Throws Error("npy", path, ...) when the

@@ -14,7 +14,8 @@ TcBlockImpl::TcBlockImpl(int64_t in_channels, int64_t out_channels, int64_t kern
   bn1_ = register_module("bn1", nn::BatchNorm1d(out_channels));
   conv2_ = register_module(
       "conv2",
-      nn::Conv1d(nn::Conv1dOptions(out_channels, out_channels, kernel).padding(kernel / 2).bias(false)));
+      nn::Conv1d(
+          nn::Conv1dOptions(out_channels, out_channels, kernel).padding(kernel / 2).bias(false)));
   bn2_ = register_module("bn2", nn::BatchNorm1d(out_channels));
   shortcut_ = register_module(
       "shortcut",

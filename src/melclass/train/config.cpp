@@ -31,11 +31,11 @@ namespace {
 
 // Top-level settings saved in config.json ("model" and "recipe" are handled
 // apart; "verbose" is accepted but not saved).
-#define MELCLASS_TOP_FIELDS(X)                                                              \
-  X(data_root)                                                                              \
-  X(task)                                                                                   \
-  X(out) X(val_fraction) X(n_mels) X(seed) X(device) X(threads) X(skip_missing) X(cv_folds) \
-      X(cv_fold) X(fold_seed) X(workers) X(autocast)
+// clang-format off
+#define MELCLASS_TOP_FIELDS(X)                                                             \
+  X(data_root) X(task) X(out) X(val_fraction) X(n_mels) X(seed) X(device) X(threads)      \
+  X(skip_missing) X(cv_folds) X(cv_fold) X(fold_seed) X(workers) X(autocast)
+// clang-format on
 
 // Neither checkpoint selection, the plateau schedule nor early stopping reads
 // validation scores: a run without a validation part loses nothing they need.

@@ -24,7 +24,7 @@ namespace {
 struct HeldOut {
   std::vector<TrackSource> sources;
   std::vector<std::vector<int64_t>> truth;
-  std::vector<size_t> rows;  ///< positions in the training list
+  std::vector<size_t> rows;         ///< positions in the training list
   std::vector<std::string> groups;  ///< artist_group of each held-out track
 };
 
