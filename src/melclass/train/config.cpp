@@ -155,10 +155,12 @@ uint64_t folds_seed(const TrainConfig& c) {
   return c.fold_seed < 0 ? c.seed : static_cast<uint64_t>(c.fold_seed);
 }
 
-void validate(const TrainConfig& c) {
-  const auto& r = c.recipe;
-  auto need = [](bool ok, const std::string& what) { check(ok, "config", "", what); };
-  models::model_spec(c.model);
+namespace {
+
+void need(bool ok, const std::string& what) { check(ok, "config", "", what); }
+
+// Input, cropping, chunked evaluation and augmentation settings.
+void validate_input(const models::Recipe& r) {
   data::validate_compression(r.compression);
   need(r.train_frames > 0, "train_frames must be positive");
   need(r.eval_frames >= 0, "eval_frames must be >= 0 (0 = whole track)");
@@ -174,6 +176,11 @@ void validate(const TrainConfig& c) {
   need(r.mixup_alpha >= 0 && r.gain_db >= 0 && r.gain_db <= 60,
        "mixup_alpha must be >= 0 and gain_db in [0, 60]");
   need(r.label_smoothing >= 0 && r.label_smoothing < 1, "label_smoothing must be in [0, 1)");
+  need(r.normalize == "band" || r.normalize == "none", "normalize must be band or none");
+}
+
+// Optimisation, checkpoint selection and the model's own settings.
+void validate_training(const models::Recipe& r) {
   need(r.optimizer == "adamw" || r.optimizer == "sgd", "optimizer must be adamw or sgd");
   // Bounded so that LibTorch's float conversion never overflows (1e39 did).
   need(r.lr > 0 && r.lr <= 1e6, "lr must be in (0, 1e6]");
@@ -186,29 +193,41 @@ void validate(const TrainConfig& c) {
   need(r.plateau_factor > 0 && r.plateau_factor < 1 && r.plateau_patience >= 0,
        "plateau_factor must be in (0, 1)");
   need(r.dropout >= 0 && r.dropout < 1, "dropout must be in [0, 1)");
-  need(r.min_tags >= 0, "min_tags must be >= 0");
-  need(r.normalize == "band" || r.normalize == "none", "normalize must be band or none");
   need(r.early_stop >= 0, "early_stop must be >= 0 (0 = off)");
   need(r.min_steps >= 0 && r.min_steps <= 10'000'000, "min_steps must be in [0, 1e7] (0 = off)");
   need(r.multi_label_epochs >= 0, "multi_label_epochs must be >= 0 (0 = epochs)");
   need(r.select == "best" || r.select == "last", "select must be best or last");
   need(r.ema_decay >= 0 && r.ema_decay < 1, "ema_decay must be in [0, 1)");
-  need(r.classic_blend >= 0 && r.classic_blend < 1 && r.classic_c > 0,
-       "classic_blend must be in [0, 1) and classic_c > 0");
-  need(r.artist_pool >= 0 && r.artist_pool <= 1, "artist_pool must be in [0, 1]");
-  need(r.artist_prior >= 0 && r.artist_prior <= 10, "artist_prior must be in [0, 10]");
-  need(r.artist_tag_mix >= 0 && r.artist_tag_mix <= 1, "artist_tag_mix must be in [0, 1]");
   need(r.loss == "bce" || r.loss == "asl", "loss must be bce or asl");
   need(r.text_buckets >= 2 && r.text_buckets <= (int64_t{1} << 26) && r.text_dim >= 0 &&
            r.text_dim <= 4096,
        "text_buckets must be in [2, 2^26] and text_dim in [0, 4096] (0: linear text model)");
   for (const auto& f : r.text_fields) need(!f.empty(), "text_fields: empty field name");
+}
+
+// Prediction-time settings: experts, artist pooling and priors, tag count.
+void validate_prediction(const models::Recipe& r) {
+  need(r.min_tags >= 0, "min_tags must be >= 0");
+  need(r.classic_blend >= 0 && r.classic_blend < 1 && r.classic_c > 0,
+       "classic_blend must be in [0, 1) and classic_c > 0");
+  need(r.artist_pool >= 0 && r.artist_pool <= 1, "artist_pool must be in [0, 1]");
+  need(r.artist_prior >= 0 && r.artist_prior <= 10, "artist_prior must be in [0, 10]");
+  need(r.artist_tag_mix >= 0 && r.artist_tag_mix <= 1, "artist_tag_mix must be in [0, 1]");
+}
+
+}  // namespace
+
+void validate(const TrainConfig& c) {
+  models::model_spec(c.model);
+  validate_input(c.recipe);
+  validate_training(c.recipe);
+  validate_prediction(c.recipe);
   need(c.fold_seed >= -1, "fold_seed must be -1 (= seed) or >= 0");
   need(c.cv_folds == 0 || (c.cv_folds >= 2 && c.cv_fold >= 0 && c.cv_fold < c.cv_folds),
        "cv_folds must be 0 or >= 2, with cv_fold in [0, cv_folds)");
   need(c.val_fraction == kAutoValFraction || (c.val_fraction >= 0 && c.val_fraction < 0.9),
        "val_fraction must be -1 (auto) or in [0, 0.9)");
-  need(c.val_fraction != 0 || validation_chooses_nothing(r),
+  need(c.val_fraction != 0 || validation_chooses_nothing(c.recipe),
        "val_fraction 0 (no validation part) needs select last, no plateau scheduler and "
        "early_stop 0");
   need(c.n_mels > 0, "n_mels must be positive");
