@@ -167,6 +167,31 @@ void check_loaded_tensors(const models::ClassifierImpl& model, const fs::path& f
   for (const auto& p : model.named_parameters()) check_one(p.key(), p.value());
   for (const auto& b : model.named_buffers()) check_one(b.key(), b.value());
 }
+
+// Loads file into model. Module::load swaps in each stored tensor whatever its
+// shape: compare the shapes afterwards, or a checkpoint for another vocabulary
+// loads silently.
+void load_checkpoint(models::ClassifierImpl& model, const fs::path& file) {
+  const auto shapes = [&] {
+    std::vector<std::pair<std::string, std::vector<int64_t>>> out;
+    for (const auto& p : model.named_parameters()) out.emplace_back(p.key(), p->sizes().vec());
+    for (const auto& b : model.named_buffers()) out.emplace_back(b.key(), b->sizes().vec());
+    return out;
+  };
+  const auto expected = shapes();
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(file.string());
+    model.load(archive);
+  } catch (const c10::Error& e) {
+    throw Error("run", file.string(),
+                "cannot load checkpoint (corrupt, or from another model/vocabulary)");
+  }
+  check(shapes() == expected, "run", file.string(),
+        "cannot load checkpoint (from another model/vocabulary: tensor shapes differ from "
+        "config.json and labels.json)");
+  check_loaded_tensors(model, file);
+}
 }  // namespace
 
 LoadedRun load_run(const fs::path& run, c10::Device device) {
@@ -177,28 +202,7 @@ LoadedRun load_run(const fs::path& run, c10::Device device) {
   loaded.config = config_from_json(read_run_json(config_file(run)), config_file(run).string());
   loaded.vocab = data::LabelVocab::load(vocab_file(run));
   loaded.model = build_model(loaded.config, static_cast<int64_t>(loaded.vocab.size()));
-  // Module::load swaps in each stored tensor whatever its shape: compare the
-  // shapes afterwards, or a checkpoint for another vocabulary loads silently.
-  const auto shapes = [&] {
-    std::vector<std::pair<std::string, std::vector<int64_t>>> out;
-    for (const auto& p : loaded.model->named_parameters())
-      out.emplace_back(p.key(), p->sizes().vec());
-    for (const auto& b : loaded.model->named_buffers()) out.emplace_back(b.key(), b->sizes().vec());
-    return out;
-  };
-  const auto expected = shapes();
-  try {
-    torch::serialize::InputArchive archive;
-    archive.load_from(checkpoint_file(run).string());
-    loaded.model->load(archive);
-  } catch (const c10::Error& e) {
-    throw Error("run", checkpoint_file(run).string(),
-                "cannot load checkpoint (corrupt, or from another model/vocabulary)");
-  }
-  check(shapes() == expected, "run", checkpoint_file(run).string(),
-        "cannot load checkpoint (from another model/vocabulary: tensor shapes differ from "
-        "config.json and labels.json)");
-  check_loaded_tensors(*loaded.model, checkpoint_file(run));
+  load_checkpoint(*loaded.model, checkpoint_file(run));
   if (loaded.config.recipe.normalize == "band" && uses_audio(loaded.config)) {
     check(fs::exists(norm_file(run)), "run", norm_file(run).string(),
           "missing from the run folder");
