@@ -208,6 +208,20 @@ TEST(AutocastGuard, Bf16InsideRestoredAfter) {
   }
 }
 
+// AutocastOff: float32 again inside a bf16 AutocastGuard, bf16 once it ends.
+TEST(AutocastOff, Float32InsideABf16Guard) {
+  const auto a = torch::rand({4, 8}), b = torch::rand({8, 3});
+  melclass::AutocastGuard guard(torch::kCPU, true);
+  {
+    const melclass::AutocastOff float32;
+    const auto c = torch::mm(a, b);
+    EXPECT_EQ(c.scalar_type(), torch::kFloat);
+    EXPECT_TRUE(torch::allclose(
+        c, torch::mm(a.to(torch::kDouble), b.to(torch::kDouble)).to(torch::kFloat)));
+  }
+  EXPECT_EQ(torch::mm(a, b).scalar_type(), torch::kBFloat16);
+}
+
 TEST(ParallelForEach, RunsEveryIndexOnceOnOneTorchThreadEach) {
   torch::set_num_threads(2);
   std::mutex mutex;

@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include "core/testing.h"
+#include "melclass/core/runtime.h"
 #include "melclass/models/baseline.h"
 #include "melclass/models/registry.h"
 #include "melclass/models/tcnet.h"
@@ -130,6 +131,27 @@ TEST_F(ModelsTest, BaselineForwardShape) {
   EXPECT_TRUE(torch::equal(model->forward(x), y)) << "eval mode must be deterministic";
   // Samples are independent in eval mode: the second row alone gives the same logits.
   EXPECT_TRUE(torch::allclose(model->forward(x.narrow(0, 1, 1)), y.narrow(0, 1, 1), 1e-4, 1e-5));
+}
+
+// Under bf16 autocast a training step finishes with finite gradients. The
+// first convolution runs in float32 (AutocastOff): in bf16 its weight gradient
+// alone took oneDNN 2.6 minutes, past this test's timeout.
+TEST_F(ModelsTest, BaselineTrainsUnderBf16Autocast) {
+  auto model = make_model("baseline", options(3));
+  model->train();
+  const auto x = torch::rand({2, 128, 1024});
+  torch::Tensor y;
+  {
+    melclass::AutocastGuard bf16(torch::kCPU, true);
+    y = model->forward(x);
+  }
+  EXPECT_EQ(y.sizes().vec(), (std::vector<int64_t>{2, 3}));
+  y.to(torch::kFloat).pow(2).sum().backward();
+  for (const auto& p : model->named_parameters()) {
+    ASSERT_TRUE(p.value().grad().defined()) << p.key();
+    EXPECT_TRUE(torch::isfinite(p.value().grad()).all().item<bool>()) << p.key();
+  }
+  EXPECT_GT(model->named_parameters()["features.0.weight"].grad().abs().sum().item<double>(), 0);
 }
 
 TEST_F(ModelsTest, TcNetParameterCount) {

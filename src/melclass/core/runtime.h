@@ -5,7 +5,9 @@
 #include <string>
 
 #include <c10/core/Device.h>
+#include <c10/core/DispatchKeySet.h>
 #include <c10/core/ScalarType.h>
+#include <c10/core/impl/LocalDispatchKeySet.h>
 
 namespace melclass {
 
@@ -77,6 +79,23 @@ class AutocastGuard {
   c10::DeviceType type_;
   bool was_enabled_ = false;
   at::ScalarType old_dtype_ = at::kFloat;
+};
+
+/// While alive, this thread's operations run without autocast, also inside an
+/// AutocastGuard: a layer called here runs in the dtype of its inputs (float32).
+/// For the one layer whose bf16 form is pathological: the weight gradient of a
+/// stride-1 convolution with one input channel takes oneDNN 2.6 (Debian's
+/// LibTorch) minutes in bf16 where float32 takes milliseconds (the same in
+/// Debian's PyTorch; docs/benchmarks.md, "bf16 and one-channel convolutions").
+/// The backward pass follows the dtypes recorded in the forward pass.
+class AutocastOff {
+ public:
+  AutocastOff() = default;
+  AutocastOff(const AutocastOff&) = delete;
+  AutocastOff& operator=(const AutocastOff&) = delete;
+
+ private:
+  c10::impl::ExcludeDispatchKeyGuard guard_{c10::autocast_dispatch_keyset};
 };
 
 }  // namespace melclass

@@ -8,6 +8,7 @@
 #include <torch/nn/modules/pooling.h>
 
 #include "melclass/core/error.h"
+#include "melclass/core/runtime.h"
 
 namespace melclass::models {
 namespace nn = torch::nn;
@@ -41,8 +42,17 @@ torch::Tensor BaselineCnnImpl::forward(torch::Tensor x) {
   // 1200-frame crops.
   constexpr int64_t kMinFrames = 1024;
   if (x.size(2) < kMinFrames) x = torch::constant_pad_nd(x, {0, kMinFrames - x.size(2)}, 0.0);
-  x = features_->forward(x.unsqueeze(1));  // [B, 1024, F', T']
-  x = x.amax({2, 3});                      // [B, 1024]
+  x = x.unsqueeze(1).to(torch::kFloat);  // [B, 1, F, T]
+  // features_: conv, batch norm, ReLU, pool per block. The first convolution
+  // (one input channel, stride 1) stays float32 under bf16 autocast
+  // (core/runtime.h, AutocastOff); its share of the multiply-adds is ~2%.
+  auto layer = features_->begin();
+  {
+    const AutocastOff float32;
+    x = layer->forward(x);
+  }
+  for (++layer; layer != features_->end(); ++layer) x = layer->forward(x);  // [B, 1024, F', T']
+  x = x.amax({2, 3});                                                       // [B, 1024]
   x = dropout_(torch::relu(fc1_(x)));
   return fc2_(x);
 }
