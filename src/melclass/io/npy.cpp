@@ -224,15 +224,10 @@ at::Tensor read_data(const fs::path& path, const File& in, const NpyHeader& h) {
 
 NpyHeader read_npy_header(const fs::path& path) { return read_header(path, File(path)); }
 
-at::Tensor read_npy(const fs::path& path) {
-  const File in(path);
-  return read_data(path, in, read_header(path, in));
-}
-
 at::Tensor read_npy(const fs::path& path, const std::function<void(const NpyHeader&)>& check) {
   const File in(path);
   const NpyHeader h = read_header(path, in);
-  check(h);
+  if (check) check(h);
   return read_data(path, in, h);
 }
 

@@ -32,13 +32,11 @@ struct NpyHeader {
 NpyHeader read_npy_header(const std::filesystem::path& path);
 
 /// Reads a float16/32/64 array of either endianness and memory order into a
-/// contiguous float32 CPU tensor of the declared shape.
-at::Tensor read_npy(const std::filesystem::path& path);
-/// Same, opening the file once: check(header) runs after the header is read and
-/// validated and before the data buffer is allocated, so a caller's shape check
-/// that throws costs no allocation.
+/// contiguous float32 CPU tensor of the declared shape, opening the file once.
+/// check (optional) runs on the validated header before the data buffer is
+/// allocated, so a caller's shape check that throws costs no allocation.
 at::Tensor read_npy(const std::filesystem::path& path,
-                    const std::function<void(const NpyHeader&)>& check);
+                    const std::function<void(const NpyHeader&)>& check = {});
 
 /// Writes a float32 tensor as a little-endian C-order version 1.0 .npy file,
 /// atomically (no partial file on failure).
