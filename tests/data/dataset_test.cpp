@@ -341,6 +341,17 @@ TEST_F(DatasetTest, MissingSpectrogramsFailOrAreSkipped) {
   EXPECT_EQ(load(Split::kTrain, std::nullopt, false, false).tracks().size(), 4u);
 }
 
+TEST_F(DatasetTest, SymlinkLoopCountsAsMissing) {
+  train_labels(table({{{"track_index", 1}, {"station_name", "Q1"}},
+                      {{"track_index", 2}, {"station_name", "Q2"}}}));
+  write_mel(Split::kTrain, "1");
+  const fs::path loop = mel_dir_path(root(), Split::kTrain) / "2.npy";
+  fs::create_symlink(loop, loop);  // stat() fails with ELOOP
+  EXPECT_MELCLASS_ERROR(load(), "dataset: " + loop.string() + ": ", "spectrogram file not found");
+  EXPECT_EQ(ids(load(Split::kTrain, std::nullopt, /*skip_missing=*/true)),
+            (std::vector<std::string>{"1"}));
+}
+
 TEST_F(DatasetTest, AllSpectrogramsMissingIsAnError) {
   train_labels(table({{{"track_index", 1}, {"station_name", "Q1"}}}));
   EXPECT_MELCLASS_ERROR(load(Split::kTrain, std::nullopt, true), "no usable tracks");

@@ -28,6 +28,8 @@ TEST(LabelVocab, TooFewClasses) {
   EXPECT_MELCLASS_ERROR(LabelVocab({"only", "only"}, false), "labels", "at least two classes");
   EXPECT_MELCLASS_ERROR(LabelVocab({}, true), "at least");
   EXPECT_EQ(LabelVocab({"calm"}, true).size(), 1u);
+  EXPECT_MELCLASS_ERROR(LabelVocab({"Q1"}, false, "root/train/train_label"),
+                        "labels: root/train/train_label: ", "got 1");
 }
 
 TEST(LabelVocab, UnknownLabelNamesIt) {

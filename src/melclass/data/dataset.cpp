@@ -221,7 +221,8 @@ class DatasetBuilder {
     std::string first_missing;
     for (auto& t : ds_.tracks_) {
       const fs::path p = find_spectrogram_file(ds_.mel_dir_, t.id);
-      if (fs::is_regular_file(p)) {
+      std::error_code ec;  // a symlink loop or a denied folder counts as missing
+      if (fs::is_regular_file(p, ec)) {
         kept.push_back(std::move(t));
         continue;
       }

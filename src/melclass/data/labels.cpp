@@ -11,12 +11,12 @@
 
 namespace melclass::data {
 
-LabelVocab::LabelVocab(std::vector<std::string> labels, bool multi_label)
+LabelVocab::LabelVocab(std::vector<std::string> labels, bool multi_label, const std::string& source)
     : labels_(std::move(labels)), multi_label_(multi_label) {
   std::sort(labels_.begin(), labels_.end());
   labels_.erase(std::unique(labels_.begin(), labels_.end()), labels_.end());
   check(
-      labels_.size() >= (multi_label ? 1u : 2u), "labels", "",
+      labels_.size() >= (multi_label ? 1u : 2u), "labels", source,
       "need at least two classes (one tag for multi-label), got " + std::to_string(labels_.size()));
 }
 

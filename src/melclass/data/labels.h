@@ -12,8 +12,9 @@ namespace melclass::data {
 class LabelVocab {
  public:
   LabelVocab() = default;
-  /// `labels` sorted and unique; `multi_label` selects target encoding.
-  LabelVocab(std::vector<std::string> labels, bool multi_label);
+  /// `labels` sorted and unique; `multi_label` selects target encoding;
+  /// `source` (the label file) is named when there are too few classes.
+  LabelVocab(std::vector<std::string> labels, bool multi_label, const std::string& source = "");
 
   size_t size() const { return labels_.size(); }
   bool multi_label() const { return multi_label_; }

@@ -112,9 +112,9 @@ void Trainer::load_data() {
   const data::TaskInfo& task = data::task_info(ds.task());
   cfg_.task = task.name;
   cfg_.val_fraction = auto_val_fraction(cfg_, task.multi_label);
-  vocab_ = data::LabelVocab(ds.label_set(), task.multi_label);
-  sources_ = make_sources(cfg_, ds);
   const std::string label_file = data::train_label_path(o.root).string();
+  vocab_ = data::LabelVocab(ds.label_set(), task.multi_label, label_file);
+  sources_ = make_sources(cfg_, ds);
   split_keys(ds, vocab_, label_file, groups_, labels_);
   for (size_t i = 0; i < ds.tracks().size(); ++i) {
     if (audio_) data::check_spectrogram_header(sources_[i].file, cfg_.n_mels);  // fail early
