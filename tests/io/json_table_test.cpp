@@ -98,6 +98,23 @@ TEST(JsonTable, MalformedJsonNamesSource) {
                         "malformed");
 }
 
+TEST(JsonErrorText, DropsNlohmannsExceptionId) {
+  try {
+    [[maybe_unused]] const json j = json::parse("{\"a\": ");
+    FAIL() << "no parse error";
+  } catch (const json::exception& e) {
+    const std::string text = melclass::io::json_error_text(e);
+    EXPECT_EQ(text.rfind("parse error at line 1", 0), 0u) << text;
+    EXPECT_EQ(text.find("json.exception"), std::string::npos) << text;
+  }
+  try {
+    [[maybe_unused]] const json& j = json::array().at("key");
+    FAIL() << "no type error";
+  } catch (const json::exception& e) {
+    EXPECT_EQ(melclass::io::json_error_text(e), "cannot use at() with array");
+  }
+}
+
 TEST(JsonTable, NonObjectDocumentOrColumnsThrow) {
   EXPECT_MELCLASS_ERROR(parse("[1, 2, 3]"), "mem.json", "expected a JSON object of columns");
   EXPECT_MELCLASS_ERROR(parse("42"), "expected a JSON object");

@@ -55,7 +55,7 @@ LabelVocab LabelVocab::load(const std::filesystem::path& path) {
     return LabelVocab(j.at("labels").get<std::vector<std::string>>(),
                       j.at("multi_label").get<bool>());
   } catch (const nlohmann::json::exception& e) {
-    throw Error("labels", path.string(), std::string("invalid vocabulary file: ") + e.what());
+    throw Error("labels", path.string(), "invalid vocabulary file: " + io::json_error_text(e));
   }
 }
 

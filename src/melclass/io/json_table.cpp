@@ -60,8 +60,7 @@ JsonTable JsonTable::parse(const std::string& text, const std::string& source,
   try {
     table.data_ = parse_json(text, source);
   } catch (const nlohmann::json::exception& e) {
-    std::string what = e.what();
-    throw Error(component, source, "malformed JSON (" + what.substr(what.find(']') + 2) + ")");
+    throw Error(component, source, "malformed JSON (" + json_error_text(e) + ")");
   }
   check(table.data_.is_object(), component, source,
         "expected a JSON object of columns (pandas orient='columns')");
@@ -101,6 +100,13 @@ nlohmann::json parse_json(const std::string& text, const std::string& source) {
               "nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
         return true;
       });
+}
+
+std::string json_error_text(const nlohmann::json::exception& e) {
+  const std::string what = e.what();
+  const size_t end = what.rfind("] ", what.find(' '));  // "[json.exception.x.N] text"
+  return what.rfind("[json.exception.", 0) == 0 && end != std::string::npos ? what.substr(end + 2)
+                                                                            : what;
 }
 
 std::string brief(const nlohmann::json& value, size_t max_chars) {

@@ -52,6 +52,10 @@ constexpr int kMaxJsonDepth = 256;
 /// json::parse_error for the callers' "malformed JSON" messages.
 nlohmann::json parse_json(const std::string& text, const std::string& source);
 
+/// nlohmann's message without its "[json.exception.parse_error.101] " prefix,
+/// for one-line user messages ("parse error at line 1, column 7: ...").
+std::string json_error_text(const nlohmann::json::exception& e);
+
 /// A JSON value for an error message: numbers, strings, booleans and null as
 /// JSON text (cut to `max_chars`), lists and objects by their size only, so a
 /// deeply nested or huge value never recurses or floods the message.

@@ -136,7 +136,7 @@ TrainConfig resolve_config(const std::string& model, const json& overrides,
       if (!overrides.contains("multi_label_epochs")) c.recipe.multi_label_epochs = 0;
     }
   } catch (const json::exception& e) {
-    throw Error("config", source, std::string("wrong type of value: ") + e.what());
+    throw Error("config", source, "wrong type of value: " + io::json_error_text(e));
   }
   validate(c);
   return c;
@@ -255,7 +255,7 @@ TrainConfig config_from_json(const json& j, const std::string& source) {
     validate(c);
     return c;
   } catch (const json::exception& e) {
-    throw Error("config", source, std::string("invalid run config: ") + e.what());
+    throw Error("config", source, "invalid run config: " + io::json_error_text(e));
   }
 }
 
