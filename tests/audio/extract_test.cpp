@@ -48,6 +48,16 @@ TEST(ExtractJobs, RefusesMissingInputsAndCollisions) {
                         (dir / "out/x.wav.npy").string(), "two inputs would write this output");
 }
 
+TEST(ExtractJobs, BrokenLinksInAFolderAreSkipped) {
+  TempDir dir("jobs");
+  copy_fixture("short_16k.wav", dir / "in/good.wav");
+  fs::create_symlink(dir / "in/loop.wav", dir / "in/loop.wav");  // stat() fails: ELOOP
+  fs::create_symlink(dir / "gone.wav", dir / "in/dangling.wav");
+  const auto jobs = collect_extract_jobs({dir / "in"}, dir / "out");
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].input, dir / "in/good.wav");
+}
+
 TEST(ExtractJobs, SameStemKeepsTheExtension) {
   TempDir dir("jobs");
   copy_fixture("short_16k.wav", dir / "in/x.wav");

@@ -23,8 +23,9 @@ namespace {
 std::vector<fs::path> audio_files_under(const fs::path& folder) {
   std::vector<fs::path> files;
   std::error_code ec;
+  std::error_code entry_ec;  // a dangling link or a link loop is skipped, not fatal
   for (fs::recursive_directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec))
-    if (it->is_regular_file() && is_audio_path(it->path())) files.push_back(it->path());
+    if (it->is_regular_file(entry_ec) && is_audio_path(it->path())) files.push_back(it->path());
   check(!ec, "extract", folder.string(), "cannot list the folder: " + ec.message());
   std::sort(files.begin(), files.end());
   return files;
