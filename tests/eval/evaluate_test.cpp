@@ -103,13 +103,32 @@ TEST_F(EvaluateTest, UnknownPredictedLabel) {
   EXPECT_MELCLASS_ERROR(evaluate(json{"Q1", 2, "Q3"}), "item 1: expected a label string, got 2");
 }
 
-TEST_F(EvaluateTest, TestLabelNeverSeenInTraining) {
+TEST_F(EvaluateTest, TestLabelNeverSeenInTrainingScoresAsAMiss) {
   station();
   write_json(data::test_label_path(root()),
              table("station_name", {{10, "Q1"}, {11, "Q4"}, {12, "Q3"}}));
-  EXPECT_MELCLASS_ERROR(evaluate(json{"Q1", "Q2", "Q3"}), data::test_label_path(root()).string(),
-                        "label 'Q4' (track 11) was never seen in training",
-                        data::train_label_path(root()).string());
+  const auto r = evaluate(json{"Q1", "Q2", "Q3"});
+  EXPECT_DOUBLE_EQ(r.accuracy, 2.0 / 3.0);
+  EXPECT_EQ(r.unseen_in_training, std::vector<std::string>{"Q4"});
+  ASSERT_EQ(r.per_class.size(), 4u);  // Q1..Q3 from training, then Q4
+  EXPECT_EQ(r.per_class[3].label, "Q4");
+  EXPECT_EQ(r.per_class[3].support, 1);
+  EXPECT_DOUBLE_EQ(r.per_class[3].recall, 0.0);
+  EXPECT_NE(eval::format_report(r).find("never seen in training, scored as misses: 'Q4'"),
+            std::string::npos);
+  EXPECT_EQ(eval::to_json(r)["unseen_in_training"], json::array({"Q4"}));
+  // A label in neither train nor test stays an unknown prediction.
+  EXPECT_MELCLASS_ERROR(evaluate(json{"Q1", "Q5", "Q3"}), "predicted label 'Q5'");
+}
+
+TEST_F(EvaluateTest, UnseenTagIsAFalseNegativeInMicroF1) {
+  mood();
+  write_json(data::test_label_path(root()),
+             table("mood_tag", {{20, json::array({"calm", "new"})}, {21, json::array({"dark"})}}));
+  const auto r = evaluate(json{json::array({"calm"}), json::array({"dark"})});
+  // tp 2, fp 0, fn 1 ('new'): micro-F1 = 2 * 2 / (2 * 2 + 0 + 1) = 0.8.
+  EXPECT_DOUBLE_EQ(r.micro_f1, 0.8);
+  EXPECT_EQ(r.unseen_in_training, std::vector<std::string>{"new"});
 }
 
 TEST_F(EvaluateTest, MalformedPredictionFile) {

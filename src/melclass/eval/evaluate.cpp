@@ -23,8 +23,11 @@ data::Task resolve_task(const EvaluateOptions& o) {
   return *task;
 }
 
-// The label vocabulary training saw: train/train_label when present.
-data::LabelVocab training_vocab(const fs::path& root, data::Task task, const data::Dataset& test) {
+// The classes to score over: those train/train_label holds (the model's)
+// plus any test label training never saw, listed in `unseen` (each scores as
+// a miss, as the competition's scorer counts it).
+data::LabelVocab scoring_vocab(const fs::path& root, data::Task task, const data::Dataset& test,
+                               std::vector<std::string>& unseen) {
   const bool multi = data::task_info(task).multi_label;
   if (!fs::exists(data::train_label_path(root))) return data::LabelVocab(test.label_set(), multi);
   data::DatasetOptions o;
@@ -32,13 +35,11 @@ data::LabelVocab training_vocab(const fs::path& root, data::Task task, const dat
   o.task = task;
   o.require_spectrograms = false;
   const auto train = data::Dataset::load(o, data::Split::kTrain);
-  const data::LabelVocab vocab(train.label_set(), multi);
-  for (const auto& t : test.tracks())
-    for (const auto& l : t.labels)
-      check(vocab.find(l) >= 0, "evaluate", data::test_label_path(root).string(),
-            "label '" + l + "' (track " + t.id + ") was never seen in training (" +
-                data::train_label_path(root).string() + ")");
-  return vocab;
+  std::vector<std::string> labels = train.label_set();
+  const data::LabelVocab trained(labels, multi, data::train_label_path(root).string());
+  for (const auto& l : test.label_set())
+    if (trained.find(l) < 0) unseen.push_back(l), labels.push_back(l);
+  return data::LabelVocab(std::move(labels), multi);
 }
 
 std::vector<int64_t> predicted_indices(const json& item, const data::LabelVocab& vocab, bool multi,
@@ -72,7 +73,8 @@ MetricReport evaluate_predictions(const EvaluateOptions& o) {
   dopt.task = task;
   dopt.require_spectrograms = false;
   const auto test = data::Dataset::load(dopt, data::Split::kTest);
-  const data::LabelVocab vocab = training_vocab(o.root, task, test);
+  std::vector<std::string> unseen;
+  const data::LabelVocab vocab = scoring_vocab(o.root, task, test, unseen);
 
   json preds;
   try {
@@ -93,10 +95,16 @@ MetricReport evaluate_predictions(const EvaluateOptions& o) {
     for (const auto& l : test.tracks()[i].labels) t.push_back(vocab.find(l));
     truth.push_back(std::move(t));
   }
-  if (multi) return score_multi_label(truth, pred, vocab.labels());
-  std::vector<int64_t> t1, p1;
-  for (size_t i = 0; i < truth.size(); ++i) t1.push_back(truth[i][0]), p1.push_back(pred[i][0]);
-  return score_single_label(t1, p1, vocab.labels());
+  MetricReport report;
+  if (multi) {
+    report = score_multi_label(truth, pred, vocab.labels());
+  } else {
+    std::vector<int64_t> t1, p1;
+    for (size_t i = 0; i < truth.size(); ++i) t1.push_back(truth[i][0]), p1.push_back(pred[i][0]);
+    report = score_single_label(t1, p1, vocab.labels());
+  }
+  report.unseen_in_training = std::move(unseen);
+  return report;
 }
 
 }  // namespace melclass::eval

@@ -17,8 +17,9 @@ struct EvaluateOptions {
 };
 
 /// Throws Error("evaluate", file, ...) when the prediction file is malformed,
-/// has the wrong length or an unknown label, or when test/test_label holds a
-/// label that train/train_label never contains.
+/// has the wrong length or a label outside train and test labels. Test labels
+/// that train/train_label never contains are scored (as misses) and listed in
+/// MetricReport::unseen_in_training.
 MetricReport evaluate_predictions(const EvaluateOptions& options);
 
 }  // namespace melclass::eval

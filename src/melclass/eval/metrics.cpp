@@ -104,6 +104,7 @@ nlohmann::json to_json(const MetricReport& r) {
                       {"micro_f1", r.micro_f1},  {"macro_f1", r.macro_f1}, {"tracks", r.tracks},
                       {"per_class", per_class}};
   if (!r.confusion.empty()) j["confusion"] = r.confusion;
+  if (!r.unseen_in_training.empty()) j["unseen_in_training"] = r.unseen_in_training;
   return j;
 }
 
@@ -123,6 +124,12 @@ std::string format_report(const MetricReport& r) {
                   s.label.substr(0, 24).c_str(), s.precision, s.recall, s.f1,
                   static_cast<long long>(s.support));
     out += line;
+  }
+  if (!r.unseen_in_training.empty()) {
+    out += "  note: " + std::to_string(r.unseen_in_training.size()) +
+           " test label(s) never seen in training, scored as misses:";
+    for (const auto& l : r.unseen_in_training) out += " '" + l + "'";
+    out += "\n";
   }
   return out;
 }

@@ -26,6 +26,9 @@ struct MetricReport {
   int64_t tracks = 0;
   std::vector<ClassScore> per_class;
   std::vector<std::vector<int64_t>> confusion;  ///< single-label: [truth][pred]
+  /// Test labels train/train_label never holds: a model cannot predict them,
+  /// so every one of them counts as a miss (evaluate fills this in).
+  std::vector<std::string> unseen_in_training;
 };
 
 /// truth/pred: class indices in [0, labels.size()).
