@@ -9,6 +9,7 @@
 int main(int argc, char** argv) {
   melclass::configure_allocator();  // before LibTorch allocates anything
   CLI::App app{"melclass: music classification on mel spectrograms (AI Rush 2020 rush4/5/6)"};
+  app.name("melclass");
   app.require_subcommand(1);
   melclass::app::add_train_command(app);
   melclass::app::add_cv_command(app);
@@ -17,10 +18,17 @@ int main(int argc, char** argv) {
   melclass::app::add_synth_command(app);
   melclass::app::add_demo_command(app);
   melclass::app::add_extract_command(app);
+  if (argc == 1) {  // no arguments: the overview, not an error
+    std::cout << app.help();
+    return 0;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    // One line, as every other failure: CLI11 would add "Run with --help ...".
+    std::cerr << "melclass: error: " << e.what() << " (see --help)" << std::endl;
+    return 2;
   } catch (const std::exception& e) {
     std::cerr << "melclass: error: " << melclass::describe_exception(e) << std::endl;
     return 1;
