@@ -15,6 +15,7 @@
 #include "melclass/models/registry.h"
 #include "melclass/text/featurizer.h"
 #include "melclass/train/run_dir.h"
+#include "melclass/train/schedule.h"
 #include "melclass/train/trainer.h"
 #include "train/train_testing.h"
 
@@ -173,6 +174,25 @@ TEST(Trainer, MinStepsAddsEpochsOnSmallTrainingSets) {
   EXPECT_EQ(saved["recipe"]["epochs"], want);
   c.recipe.min_steps = 1, c.out = (dir / "run2").string();
   EXPECT_EQ(train::train_model(c).epochs_run, 2);
+}
+
+// metrics.jsonl's "lr" is the rate the epoch's last step used (it was the
+// previous epoch's: the base rate at epoch 1, before warmup had run).
+TEST(Trainer, LoggedLearningRateIsTheEpochsLastStep) {
+  TempDir dir("train-lr");
+  write_synth(dir / "data");
+  auto c = tiny_config(dir / "data", dir / "run");  // 2 epochs
+  c.recipe.scheduler = "cosine", c.recipe.batch_size = 4;
+  const auto r = train::train_model(c);
+  const int64_t per_epoch = train::batches_per_epoch(r.train_tracks, 4);
+  ASSERT_GE(per_epoch, 3) << "epoch 1's last step must be past the one warmup step";
+  const auto metrics = read_jsonl(train::metrics_file(dir / "run"));
+  ASSERT_EQ(metrics.size(), 2u);
+  for (int64_t e = 0; e < 2; ++e)
+    EXPECT_DOUBLE_EQ(metrics[e]["lr"].get<double>(),
+                     train::warmup_cosine_lr(c.recipe.lr, (e + 1) * per_epoch - 1, 2 * per_epoch))
+        << "epoch " << e + 1;
+  EXPECT_LT(metrics[0]["lr"].get<double>(), c.recipe.lr);
 }
 
 // val_fraction 0: every training track trains, nothing is scored, the last

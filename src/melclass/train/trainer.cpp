@@ -321,10 +321,10 @@ void Trainer::prepare() {
 bool Trainer::run_epoch(int epoch, Plateau& plateau, std::ostream& metrics, EpochLog& log) {
   const auto t0 = Clock::now();
   log.epoch = epoch;
-  log.lr = lr_;
   int64_t samples = 0;
   double wait = 0;
   log.train_loss = train_epoch(epoch, samples, wait);
+  log.lr = lr_;  // the epoch's last step (cosine), or its one rate (plateau)
   const double train_seconds = std::max(1e-9, seconds_since(t0));
   log.samples_per_second = samples / train_seconds;
   log.data_wait_fraction = wait / train_seconds;
