@@ -10,6 +10,7 @@
 #include "melclass/data/synth.h"
 #include "melclass/eval/evaluate.h"
 #include "melclass/infer/predictor.h"
+#include "melclass/report/report.h"
 #include "melclass/train/run_dir.h"
 #include "melclass/train/trainer.h"
 
@@ -85,8 +86,9 @@ void run_demo(const DemoArgs& a) {
   std::printf("\n%s", eval::format_report(report).c_str());
   print_confusion(report);
   std::printf("chance level: %.3f\n", 1.0 / report.per_class.size());
-  std::printf("files: data %s, run %s, predictions %s (+ .csv)\n", root.string().c_str(),
-              run.string().c_str(), p.out.string().c_str());
+  const fs::path html = report::write_report({run, root, p.out, {}});
+  std::printf("files: data %s, run %s, predictions %s (+ .csv), report %s\n", root.string().c_str(),
+              run.string().c_str(), p.out.string().c_str(), html.string().c_str());
   std::printf("total %.1f s\n",
               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 }
@@ -95,7 +97,8 @@ void run_demo(const DemoArgs& a) {
 
 void add_demo_command(CLI::App& app) {
   auto a = std::make_shared<DemoArgs>();
-  CLI::App* cmd = app.add_subcommand("demo", "synthesise data, train, predict, evaluate");
+  CLI::App* cmd =
+      app.add_subcommand("demo", "synthesise data, train, predict, evaluate, write an HTML report");
   cmd->add_option("--out", a->out, "working folder (default ./melclass-demo)");
   cmd->add_option("--tracks", a->tracks, "synthetic tracks (default 320)")
       ->check(CLI::Range(8, 100000));

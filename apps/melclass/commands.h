@@ -19,6 +19,7 @@ void add_synth_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
 void add_extract_command(CLI::App& app);
 void add_cv_command(CLI::App& app);
+void add_report_command(CLI::App& app);
 
 /// --threads N for every subcommand: 0 (all cores) to kMaxThreads.
 CLI::Option* add_threads_option(CLI::App& cmd, int& threads, const std::string& help);

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   melclass::app::add_cv_command(app);
   melclass::app::add_predict_command(app);
   melclass::app::add_evaluate_command(app);
+  melclass::app::add_report_command(app);
   melclass::app::add_synth_command(app);
   melclass::app::add_demo_command(app);
   melclass::app::add_extract_command(app);

@@ -1,4 +1,4 @@
-// End to end: synth -> train -> predict -> evaluate for each task.
+// End to end: synth -> train -> predict -> report -> evaluate for each task.
 
 #include <cmath>
 
@@ -38,6 +38,11 @@ nlohmann::json train_predict_evaluate(const std::string& task, const std::string
                                                                         : "q3_test.json")));
   EXPECT_EQ(list.size(), order["track_index"].size());
   for (const auto& item : list) EXPECT_TRUE(task == "mood" ? item.is_array() : item.is_string());
+  const fs::path html = dir.path() / "out" / "report.html";
+  r = run_melclass("report --run " + run.string() + " --data " + root.string() + " --pred " +
+                   pred.string() + " --out " + html.string());
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(read_text(html).find("Test scores"), std::string::npos);
   r = run_melclass("evaluate --json --pred " + pred.string() + " --data " + root.string());
   EXPECT_EQ(r.exit_code, 0) << r.output;
   return nlohmann::json::parse(r.output);

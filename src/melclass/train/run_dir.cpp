@@ -42,13 +42,14 @@ bool is_run_folder(const fs::path& folder) {
   return fs::is_regular_file(config_file(folder)) &&
          folder_holds_only(folder, [](const fs::directory_entry& e) {
            const std::string name = e.path().filename().string();
-           return is_run_file_name(name) || name == "predictions.json" || name == "predictions.csv";
+           return is_run_file_name(name) || name == "predictions.json" ||
+                  name == "predictions.csv" || name == "report.html";
          });
 }
 
 bool is_cv_folder(const fs::path& folder) {
   static const std::set<std::string> kOurs = {"cv_summary.json", "oof_predictions.json",
-                                              "predictions.json", "predictions.csv"};
+                                              "predictions.json", "predictions.csv", "report.html"};
   return fs::is_directory(folder / "fold-1") &&
          folder_holds_only(folder, [](const fs::directory_entry& e) {
            const std::string name = e.path().filename().string();

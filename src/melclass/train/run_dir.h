@@ -42,12 +42,12 @@ std::filesystem::path artist_labels_file(const std::filesystem::path& run);
 bool is_run_file_name(const std::string& name);
 
 /// Whether `folder` is a run folder melclass wrote: config.json and nothing
-/// but the run files above (and mel_cache/, predictions.json/.csv).
+/// but the run files above (and mel_cache/, predictions.json/.csv, report.html).
 bool is_run_folder(const std::filesystem::path& folder);
 
 /// Whether `folder` is a cv folder melclass wrote: fold-1.., each a run
 /// folder, and nothing but cv_summary.json, oof_predictions.json,
-/// predictions.json/.csv beside them.
+/// predictions.json/.csv, report.html beside them.
 bool is_cv_folder(const std::filesystem::path& folder);
 
 /// What train and cv may replace: a run or cv folder (anything else there,
