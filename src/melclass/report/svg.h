@@ -42,7 +42,8 @@ std::string bar_chart(const std::vector<std::string>& labels, const std::vector<
 /// Text with &, <, >, " and ' replaced by entities, for HTML and SVG.
 std::string escape(const std::string& text);
 
-/// A number with `digits` significant digits ("0.6882", "2e-03"); "–" for NaN.
+/// A number with `digits` significant digits ("0.6882", "0.002"); an en dash
+/// entity ("&#8211;") for NaN and infinities.
 std::string format_number(double value, int digits = 4);
 
 }  // namespace melclass::report
