@@ -26,7 +26,8 @@ using melclass::testing::write_synth;
 namespace {
 
 // Every test track predicted as `label`, in q1_test.json's order.
-fs::path constant_predictions(const fs::path& root, const fs::path& file, const std::string& label) {
+fs::path constant_predictions(const fs::path& root, const fs::path& file,
+                              const std::string& label) {
   data::DatasetOptions o;
   o.root = root;
   o.task = data::Task::kStation;

@@ -20,8 +20,8 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 }  // namespace
 
 TEST(Svg, LineChartBreaksAtGapsAndEscapesNames) {
-  const std::string svg =
-      line_chart({{"train <loss>", {1, 2, 3, 4, 5}, {1.0, 0.8, kNaN, 0.5, 0.4}}}, epoch_chart("loss", "loss"));
+  const std::string svg = line_chart(
+      {{"train <loss>", {1, 2, 3, 4, 5}, {1.0, 0.8, kNaN, 0.5, 0.4}}}, epoch_chart("loss", "loss"));
   EXPECT_EQ(svg.rfind("<svg", 0), 0u);
   EXPECT_EQ(count(svg, "<polyline"), 2u);  // the NaN epoch splits the line
   EXPECT_NE(svg.find("train &lt;loss&gt;"), std::string::npos);
@@ -31,7 +31,8 @@ TEST(Svg, LineChartBreaksAtGapsAndEscapesNames) {
 TEST(Svg, EmptyWhenNothingToDraw) {
   EXPECT_EQ(line_chart({{"val", {1, 2}, {kNaN, kNaN}}}, epoch_chart("metric", "f1")), "");
   EXPECT_EQ(line_chart({}, epoch_chart("metric", "f1")), "");
-  EXPECT_EQ(line_chart({{"lr", {1, 2}, {0.0, -1.0}}}, epoch_chart("lr", "lr", true)), "");  // no positive value
+  EXPECT_EQ(line_chart({{"lr", {1, 2}, {0.0, -1.0}}}, epoch_chart("lr", "lr", true)),
+            "");  // no positive value
 }
 
 TEST(Svg, LogAxisTicksAtPowersOfTen) {
@@ -42,13 +43,15 @@ TEST(Svg, LogAxisTicksAtPowersOfTen) {
 }
 
 TEST(Svg, LinearTicksAreRoundNumbers) {
-  const std::string svg = line_chart({{"loss", {1, 80}, {0.75, 1.37}}}, epoch_chart("loss", "loss"));
+  const std::string svg =
+      line_chart({{"loss", {1, 80}, {0.75, 1.37}}}, epoch_chart("loss", "loss"));
   for (const char* tick : {">20<", ">40<", ">60<", ">80<", ">0.8<", ">1.2<"})
     EXPECT_NE(svg.find(tick), std::string::npos) << tick;
 }
 
 TEST(Svg, MismatchedSeriesIsAnError) {
-  EXPECT_MELCLASS_ERROR(line_chart({{"bad", {1, 2}, {1}}}, epoch_chart("x", "y")), "report", "unequal");
+  EXPECT_MELCLASS_ERROR(line_chart({{"bad", {1, 2}, {1}}}, epoch_chart("x", "y")), "report",
+                        "unequal");
 }
 
 TEST(Svg, HeatmapShowsCountsAndLabels) {

@@ -92,8 +92,9 @@ std::string fields_table(const json& obj) {
 
 std::string curves(const fs::path& run) {
   const EpochTable t = read_metrics(run);
-  std::string s = line_chart({{"train", t.epoch, t.train_loss}, {"validation", t.epoch, t.val_loss}},
-                             epoch_chart("loss", "loss"));
+  std::string s =
+      line_chart({{"train", t.epoch, t.train_loss}, {"validation", t.epoch, t.val_loss}},
+                 epoch_chart("loss", "loss"));
   if (!t.metric_key.empty())
     s += line_chart({{t.metric_key, t.epoch, t.val_metric}},
                     epoch_chart("validation metric", t.metric_key.substr(4)));
@@ -128,10 +129,11 @@ std::string cv_section(const fs::path& cv) {
     const std::string name = "fold " + std::to_string(f.value("fold", 0));
     names.push_back(name), values.push_back(f.value(metric, kNaN));
     s += "<tr><td>" + name + "</td><td>" + format_number(values.back()) + "</td><td>" +
-         format_number(f.value("macro_f1", kNaN)) + "</td><td>" + cell(f.value("train_tracks", json())) +
-         "</td><td>" + cell(f.value("val_tracks", json())) + "</td><td>" +
-         cell(f.value("test_tracks", json())) + "</td><td>" + cell(f.value("kept_epoch", json())) +
-         "</td><td>" + format_number(f.value("seconds", kNaN), 3) + "</td></tr>";
+         format_number(f.value("macro_f1", kNaN)) + "</td><td>" +
+         cell(f.value("train_tracks", json())) + "</td><td>" + cell(f.value("val_tracks", json())) +
+         "</td><td>" + cell(f.value("test_tracks", json())) + "</td><td>" +
+         cell(f.value("kept_epoch", json())) + "</td><td>" +
+         format_number(f.value("seconds", kNaN), 3) + "</td></tr>";
     const fs::path run = cv / ("fold-" + std::to_string(f.value("fold", 0)));
     if (fs::exists(train::metrics_file(run))) {
       const EpochTable t = read_metrics(run);
@@ -270,9 +272,9 @@ fs::path write_report(const ReportOptions& o) {
     throw Error("report", o.run.string(), "unexpected content: " + io::json_error_text(e));
   }
   if (!o.predictions.empty())
-    body += evaluation_html(eval::evaluate_predictions({o.predictions, o.data, std::nullopt}),
-                            "Test scores", o.predictions.string() + " against " +
-                                               data::test_label_path(o.data).string());
+    body += evaluation_html(
+        eval::evaluate_predictions({o.predictions, o.data, std::nullopt}), "Test scores",
+        o.predictions.string() + " against " + data::test_label_path(o.data).string());
   const fs::path out = o.out.empty() ? o.run / "report.html" : o.out;
   const std::string html = page("melclass report: " + o.run.filename().string(), body);
   write_file_atomically(out, [&](std::ostream& s) { s << html; });

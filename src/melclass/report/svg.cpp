@@ -20,7 +20,8 @@ struct Range {
   void add(double v) { lo = std::min(lo, v), hi = std::max(hi, v); }
   bool empty() const { return !(lo <= hi); }
   void pad() {  // a flat line gets a visible band around it
-    if (hi - lo < 1e-12) lo -= 0.5 * std::max(1e-12, std::abs(lo)), hi += 0.5 * std::max(1e-12, std::abs(hi));
+    if (hi - lo < 1e-12)
+      lo -= 0.5 * std::max(1e-12, std::abs(lo)), hi += 0.5 * std::max(1e-12, std::abs(hi));
   }
 };
 
@@ -71,8 +72,9 @@ std::string axes(const ChartOptions& o, const Range& xr, const Range& yr) {
   }
   s += "<text x='" + num(kLeft + w / 2.0) + "' y='" + num(o.height - 8) +
        "' text-anchor='middle'>" + escape(o.x_label) + "</text>";
-  s += "<text x='12' y='" + num(kTop + h / 2.0) + "' text-anchor='middle' transform='rotate(-90 12 " +
-       num(kTop + h / 2.0) + ")'>" + escape(o.y_label) + "</text>";
+  s += "<text x='12' y='" + num(kTop + h / 2.0) +
+       "' text-anchor='middle' transform='rotate(-90 12 " + num(kTop + h / 2.0) + ")'>" +
+       escape(o.y_label) + "</text>";
   return s;
 }
 
@@ -137,7 +139,8 @@ std::string confusion_heatmap(const std::vector<std::vector<int64_t>>& m,
   std::string svg = "<svg xmlns='http://www.w3.org/2000/svg' width='" +
                     std::to_string(std::max(left + n * cell + 20, 400)) + "' height='" +
                     std::to_string(top + n * cell + 40) + "' font-size='11'>";
-  svg += "<text x='" + num(left) + "' y='14' font-weight='bold'>rows: truth, columns: prediction</text>";
+  svg += "<text x='" + num(left) +
+         "' y='14' font-weight='bold'>rows: truth, columns: prediction</text>";
   for (int r = 0; r < n; ++r) {
     int64_t row_sum = 0;
     for (int64_t v : m[r]) row_sum += v;
@@ -146,7 +149,8 @@ std::string confusion_heatmap(const std::vector<std::vector<int64_t>>& m,
     for (int c = 0; c < n; ++c) {
       const double share = row_sum ? static_cast<double>(m[r].at(c)) / row_sum : 0.0;
       const int shade = static_cast<int>(std::lround(255 - 200 * share));
-      const std::string fill = "rgb(" + std::to_string(shade) + "," + std::to_string(shade) + ",255)";
+      const std::string fill =
+          "rgb(" + std::to_string(shade) + "," + std::to_string(shade) + ",255)";
       svg += "<rect x='" + num(left + c * cell) + "' y='" + num(top + r * cell) + "' width='" +
              num(cell - 1) + "' height='" + num(cell - 1) + "' fill='" + fill + "'/>";
       svg += "<text x='" + num(left + c * cell + cell / 2.0) + "' y='" +
@@ -187,12 +191,23 @@ std::string escape(const std::string& text) {
   out.reserve(text.size());
   for (char ch : text) {
     switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += ch;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += ch;
     }
   }
   return out;
