@@ -1,6 +1,7 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "melclass/report/report.h"
 #include "melclass/train/cv.h"
 
 namespace melclass::app {
@@ -29,6 +30,9 @@ void add_cv_command(CLI::App& app) {
     });
     std::printf("%s: mean %.4f  std %.4f over %d folds; %.1f s; summary: %s/cv_summary.json\n",
                 r.metric_name.c_str(), r.mean, r.std, *folds, r.seconds, cfg.out.c_str());
+    // With the out-of-fold confusion matrix and per-class scores over every track.
+    const auto html = report::write_report({cfg.out, cfg.data_root, {}, {}});
+    std::printf("report: %s\n", html.string().c_str());
   });
 }
 

@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "melclass/models/registry.h"
+#include "melclass/report/report.h"
 #include "melclass/train/trainer.h"
 
 namespace melclass::app {
@@ -39,6 +40,7 @@ void run_train(const TrainArgs& a, CLI::App& cmd) {
     std::printf(
         "no validation part: every track trained (--set val_fraction=0.1 holds some "
         "out; `melclass cv` estimates accuracy)\n");
+  std::printf("report: %s\n", report::write_report({cfg.out, {}, {}, {}}).string().c_str());
 }
 
 }  // namespace
