@@ -19,7 +19,8 @@ void add_report_command(CLI::App& app) {
   cmd->add_option("--out", *out, "HTML file (default RUN/report.html)");
   cmd->callback([=] {
     o->run = *run, o->data = *data, o->predictions = *pred, o->out = *out;
-    std::cout << "report: " << report::write_report(*o).string() << std::endl;
+    const auto written = report::write_report(*o);  // nothing printed on failure
+    std::cout << "report: " << written.string() << std::endl;
   });
 }
 

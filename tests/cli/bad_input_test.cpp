@@ -234,4 +234,12 @@ TEST_F(BadInput, MissingRunFolder) {
                "/nonexistent/run", "run folder not found");
 }
 
+TEST_F(BadInput, ReportOfNoRunIsOneLine) {
+  const auto r = run_melclass("report --run " + root_.string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(is_one_clear_error(r.output)) << r.output;
+  EXPECT_EQ(r.output.find('\n'), r.output.size() - 1) << r.output;  // no "report: " before it
+  EXPECT_NE(r.output.find("neither a run folder"), std::string::npos) << r.output;
+}
+
 }  // namespace
