@@ -95,7 +95,7 @@ TEST(Cli, SameSeedSameResult) {
 TEST(Cli, HelpListsSubcommands) {
   const auto r = run_melclass("--help");
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* c : {"train", "predict", "evaluate", "synth", "demo"})
+  for (const char* c : {"train", "cv", "predict", "evaluate", "report", "synth", "demo", "extract"})
     EXPECT_NE(r.output.find(c), std::string::npos) << c;
 }
 
