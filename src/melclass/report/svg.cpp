@@ -31,6 +31,19 @@ std::string num(double v) {
   return buf;
 }
 
+// <text> at (x, y) holding `body` (already escaped), with extra attributes.
+std::string text(double x, double y, const std::string& body, const std::string& attrs = "") {
+  return "<text x='" + num(x) + "' y='" + num(y) + "'" + (attrs.empty() ? "" : " " + attrs) + ">" +
+         body + "</text>";
+}
+
+// The opening <svg> of a width × height chart, with its bold title at (x, y).
+std::string open_svg(int width, int height, double x, double y, const std::string& title) {
+  return "<svg xmlns='http://www.w3.org/2000/svg' width='" + std::to_string(width) + "' height='" +
+         std::to_string(height) + "' font-size='11'>" +
+         text(x, y, escape(title), "font-weight='bold'");
+}
+
 double axis_value(double y, bool log_y) { return log_y ? std::log10(y) : y; }
 
 bool usable(double x, double y, bool log_y) {
@@ -62,19 +75,16 @@ std::string axes(const ChartOptions& o, const Range& xr, const Range& yr) {
     const double py = kTop + h - h * (fy - yr.lo) / (yr.hi - yr.lo);
     s += "<line x1='" + num(kLeft) + "' x2='" + num(kLeft + w) + "' y1='" + num(py) + "' y2='" +
          num(py) + "' stroke='#eee'/>";
-    s += "<text x='" + num(kLeft - 6) + "' y='" + num(py + 4) + "' text-anchor='end'>" +
-         format_number(o.log_y ? std::pow(10.0, fy) : fy, 3) + "</text>";
+    s += text(kLeft - 6, py + 4, format_number(o.log_y ? std::pow(10.0, fy) : fy, 3),
+              "text-anchor='end'");
   }
   for (double fx : ticks(xr, false)) {
     const double px = kLeft + w * (fx - xr.lo) / (xr.hi - xr.lo);
-    s += "<text x='" + num(px) + "' y='" + num(kTop + h + 16) + "' text-anchor='middle'>" +
-         format_number(fx, 3) + "</text>";
+    s += text(px, kTop + h + 16, format_number(fx, 3), "text-anchor='middle'");
   }
-  s += "<text x='" + num(kLeft + w / 2.0) + "' y='" + num(o.height - 8) +
-       "' text-anchor='middle'>" + escape(o.x_label) + "</text>";
-  s += "<text x='12' y='" + num(kTop + h / 2.0) +
-       "' text-anchor='middle' transform='rotate(-90 12 " + num(kTop + h / 2.0) + ")'>" +
-       escape(o.y_label) + "</text>";
+  s += text(kLeft + w / 2.0, o.height - 8, escape(o.x_label), "text-anchor='middle'");
+  s += text(12, kTop + h / 2.0, escape(o.y_label),
+            "text-anchor='middle' transform='rotate(-90 12 " + num(kTop + h / 2.0) + ")'");
   return s;
 }
 
@@ -103,7 +113,7 @@ std::string polyline(const Series& s, size_t index, const ChartOptions& o, const
   const double ly = kTop + 14 + 16.0 * index;
   out += "<line x1='" + num(kLeft + w - 120) + "' x2='" + num(kLeft + w - 100) + "' y1='" +
          num(ly - 4) + "' y2='" + num(ly - 4) + "' stroke='" + color + "' stroke-width='2'/>";
-  out += "<text x='" + num(kLeft + w - 96) + "' y='" + num(ly) + "'>" + escape(s.name) + "</text>";
+  out += text(kLeft + w - 96, ly, escape(s.name));
   return out;
 }
 
@@ -124,10 +134,7 @@ std::string line_chart(const std::vector<Series>& series, const ChartOptions& o)
   }
   if (xr.empty()) return "";
   xr.pad(), yr.pad();
-  std::string svg = "<svg xmlns='http://www.w3.org/2000/svg' width='" + std::to_string(o.width) +
-                    "' height='" + std::to_string(o.height) + "' font-size='11'>";
-  svg += "<text x='" + num(kLeft) + "' y='16' font-weight='bold'>" + escape(o.title) + "</text>";
-  svg += axes(o, xr, yr);
+  std::string svg = open_svg(o.width, o.height, kLeft, 16, o.title) + axes(o, xr, yr);
   for (size_t i = 0; i < series.size(); ++i) svg += polyline(series[i], i, o, xr, yr);
   return svg + "</svg>";
 }
@@ -136,16 +143,13 @@ std::string confusion_heatmap(const std::vector<std::vector<int64_t>>& m,
                               const std::vector<std::string>& labels) {
   const int n = static_cast<int>(labels.size()), cell = 44, left = 150, top = 40;
   check(m.size() == labels.size(), "report", "", "confusion matrix and labels differ in size");
-  std::string svg = "<svg xmlns='http://www.w3.org/2000/svg' width='" +
-                    std::to_string(std::max(left + n * cell + 20, 400)) + "' height='" +
-                    std::to_string(top + n * cell + 40) + "' font-size='11'>";
-  svg += "<text x='" + num(left) +
-         "' y='14' font-weight='bold'>rows: truth, columns: prediction</text>";
+  std::string svg = open_svg(std::max(left + n * cell + 20, 400), top + n * cell + 40, left, 14,
+                             "rows: truth, columns: prediction");
   for (int r = 0; r < n; ++r) {
     int64_t row_sum = 0;
     for (int64_t v : m[r]) row_sum += v;
-    svg += "<text x='" + num(left - 6) + "' y='" + num(top + r * cell + cell / 2.0 + 4) +
-           "' text-anchor='end'>" + escape(labels[r].substr(0, 24)) + "</text>";
+    svg += text(left - 6, top + r * cell + cell / 2.0 + 4, escape(labels[r].substr(0, 24)),
+                "text-anchor='end'");
     for (int c = 0; c < n; ++c) {
       const double share = row_sum ? static_cast<double>(m[r].at(c)) / row_sum : 0.0;
       const int shade = static_cast<int>(std::lround(255 - 200 * share));
@@ -153,14 +157,14 @@ std::string confusion_heatmap(const std::vector<std::vector<int64_t>>& m,
           "rgb(" + std::to_string(shade) + "," + std::to_string(shade) + ",255)";
       svg += "<rect x='" + num(left + c * cell) + "' y='" + num(top + r * cell) + "' width='" +
              num(cell - 1) + "' height='" + num(cell - 1) + "' fill='" + fill + "'/>";
-      svg += "<text x='" + num(left + c * cell + cell / 2.0) + "' y='" +
-             num(top + r * cell + cell / 2.0 + 4) + "' text-anchor='middle'" +
-             (share > 0.6 ? " fill='white'" : "") + ">" + std::to_string(m[r][c]) + "</text>";
+      svg += text(left + c * cell + cell / 2.0, top + r * cell + cell / 2.0 + 4,
+                  std::to_string(m[r][c]),
+                  std::string("text-anchor='middle'") + (share > 0.6 ? " fill='white'" : ""));
     }
   }
   for (int c = 0; c < n; ++c)
-    svg += "<text x='" + num(left + c * cell + cell / 2.0) + "' y='" + num(top + n * cell + 14) +
-           "' text-anchor='middle'>" + escape(labels[c].substr(0, 6)) + "</text>";
+    svg += text(left + c * cell + cell / 2.0, top + n * cell + 14, escape(labels[c].substr(0, 6)),
+                "text-anchor='middle'");
   return svg + "</svg>";
 }
 
@@ -168,20 +172,15 @@ std::string bar_chart(const std::vector<std::string>& labels, const std::vector<
                       const std::string& title) {
   check(labels.size() == values.size(), "report", title, "bar labels and values differ in size");
   const int bar = 18, left = 150, width = 300, top = 26;
-  std::string svg = "<svg xmlns='http://www.w3.org/2000/svg' width='" +
-                    std::to_string(left + width + 70) + "' height='" +
-                    std::to_string(top + bar * static_cast<int>(labels.size()) + 10) +
-                    "' font-size='11'>";
-  svg += "<text x='" + num(left) + "' y='14' font-weight='bold'>" + escape(title) + "</text>";
+  std::string svg = open_svg(left + width + 70, top + bar * static_cast<int>(labels.size()) + 10,
+                             left, 14, title);
   for (size_t i = 0; i < labels.size(); ++i) {
     const double v = std::isfinite(values[i]) ? std::clamp(values[i], 0.0, 1.0) : 0.0;
     const double y = top + bar * static_cast<double>(i);
-    svg += "<text x='" + num(left - 6) + "' y='" + num(y + 13) + "' text-anchor='end'>" +
-           escape(labels[i].substr(0, 24)) + "</text>";
+    svg += text(left - 6, y + 13, escape(labels[i].substr(0, 24)), "text-anchor='end'");
     svg += "<rect x='" + num(left) + "' y='" + num(y + 2) + "' width='" + num(width * v) +
            "' height='" + num(bar - 4) + "' fill='#1f77b4'/>";
-    svg += "<text x='" + num(left + width * v + 4) + "' y='" + num(y + 13) + "'>" +
-           format_number(values[i], 3) + "</text>";
+    svg += text(left + width * v + 4, y + 13, format_number(values[i], 3));
   }
   return svg + "</svg>";
 }
