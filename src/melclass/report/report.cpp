@@ -231,20 +231,11 @@ std::vector<std::vector<int64_t>> truth_of(const OutOfFold& oof, const fs::path&
 // top-1 (single-label), or the calibrated cut with at least min_tags tags.
 eval::MetricReport score_out_of_fold(const fs::path& cv, const fs::path& root) {
   const OutOfFold oof = read_out_of_fold(cv);
-  const auto truth = truth_of(oof, root);
-  if (data::task_info(oof.task).multi_label) {
-    std::vector<float> flat;
-    for (const auto& row : oof.probs) flat.insert(flat.end(), row.begin(), row.end());
-    const at::Tensor p = at::tensor(flat).view({static_cast<int64_t>(oof.probs.size()), -1});
-    return eval::score_multi_label(truth, train::decide_tags(p, oof.min_tags), oof.labels);
-  }
-  std::vector<int64_t> t1, p1;
-  for (size_t i = 0; i < truth.size(); ++i) {
-    check(truth[i].size() == 1, "report", oof.source, "track " + oof.ids[i] + ": not one label");
-    t1.push_back(truth[i][0]);
-    p1.push_back(std::max_element(oof.probs[i].begin(), oof.probs[i].end()) - oof.probs[i].begin());
-  }
-  return eval::score_single_label(t1, p1, oof.labels);
+  std::vector<float> flat;
+  for (const auto& row : oof.probs) flat.insert(flat.end(), row.begin(), row.end());
+  const at::Tensor p = at::tensor(flat).view({static_cast<int64_t>(oof.probs.size()), -1});
+  return train::score_probabilities(p, truth_of(oof, root), oof.labels,
+                                    data::task_info(oof.task).multi_label, oof.min_tags);
 }
 
 std::string page(const std::string& title, const std::string& body) {

@@ -42,6 +42,20 @@ std::vector<std::vector<int64_t>> decide_tags(const at::Tensor& calibrated, int 
   return out;
 }
 
+eval::MetricReport score_probabilities(const at::Tensor& probs,
+                                       const std::vector<std::vector<int64_t>>& truth,
+                                       const std::vector<std::string>& labels, bool multi_label,
+                                       int min_tags) {
+  if (multi_label) return eval::score_multi_label(truth, decide_tags(probs, min_tags), labels);
+  const at::Tensor best = probs.argmax(1).contiguous();
+  std::vector<int64_t> t, p(best.data_ptr<int64_t>(), best.data_ptr<int64_t>() + best.numel());
+  for (const auto& row : truth) {
+    check(row.size() == 1, "labels", "", "a single-label track needs exactly one true class");
+    t.push_back(row[0]);
+  }
+  return eval::score_single_label(t, p, labels);
+}
+
 double micro_f1(const std::vector<std::vector<int64_t>>& decided, const at::Tensor& targets) {
   const at::Tensor t = targets.to(at::kFloat).contiguous();
   const float* y = t.data_ptr<float>();

@@ -11,6 +11,8 @@
 
 #include <ATen/core/Tensor.h>
 
+#include "melclass/eval/metrics.h"
+
 namespace melclass::train {
 
 struct Calibration {
@@ -25,6 +27,15 @@ at::Tensor apply_calibration(const at::Tensor& probs, const Calibration& calibra
 /// Tags (class indices) per row of calibrated probabilities [N, C]: every tag
 /// with p >= 0.5, topped up with the most probable ones to `min_tags`.
 std::vector<std::vector<int64_t>> decide_tags(const at::Tensor& calibrated, int min_tags);
+
+/// The task metric of probabilities [N, C] against each track's true class
+/// indices: top-1 on a single-label task, decide_tags(min_tags) on a
+/// multi-label one (`probs` already calibrated). Throws Error("labels", ...)
+/// when a single-label track has other than one true class.
+eval::MetricReport score_probabilities(const at::Tensor& probs,
+                                       const std::vector<std::vector<int64_t>>& truth,
+                                       const std::vector<std::string>& labels, bool multi_label,
+                                       int min_tags);
 
 /// Grid search of the offset in [-6, 6] (step 0.05) maximising micro-F1 of
 /// decide_tags on probs [N, C] against multi-hot targets [N, C].

@@ -74,14 +74,8 @@ eval::MetricReport score_run(const fs::path& run_dir, const HeldOut& h, int fold
   }
   store_rows(probs, h.rows, oof.probs);
   for (size_t r : h.rows) oof.fold[r] = fold + 1;
-  if (run.vocab.multi_label())
-    return eval::score_multi_label(h.truth, decide_tags(probs, run.calibration.min_tags),
-                                   run.vocab.labels());
-  const at::Tensor best = probs.argmax(1).contiguous();
-  std::vector<int64_t> truth,
-      pred(best.data_ptr<int64_t>(), best.data_ptr<int64_t>() + best.numel());
-  for (const auto& t : h.truth) truth.push_back(t.at(0));
-  return eval::score_single_label(truth, pred, run.vocab.labels());
+  return score_probabilities(probs, h.truth, run.vocab.labels(), run.vocab.multi_label(),
+                             run.calibration.min_tags);
 }
 
 // OUT/oof_predictions.json: each training track's held-out fold and its

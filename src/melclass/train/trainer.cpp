@@ -263,22 +263,18 @@ void Trainer::validate_epoch(EpochLog& log) {
   const at::Tensor probs =
       predict_sources(*model_, sources, input_spec(), vocab_.multi_label(), device_, rng_);
   const at::Tensor y = torch::stack(targets);
-  if (vocab_.multi_label()) {
+  std::vector<std::vector<int64_t>> truth;
+  for (size_t i : val_idx_) truth.push_back(labels_[i]);
+  const bool multi = vocab_.multi_label();
+  if (multi) {
     log.val_loss = F::binary_cross_entropy(probs.clamp(1e-7, 1 - 1e-7), y).item<double>();
-    std::vector<std::vector<int64_t>> truth;
-    for (size_t i : val_idx_) truth.push_back(labels_[i]);
     if (cfg_.recipe.calibrate) calibration_ = fit_calibration(probs, y, cfg_.recipe.min_tags);
-    const auto pred = decide_tags(apply_calibration(probs, calibration_), cfg_.recipe.min_tags);
-    const auto r = eval::score_multi_label(truth, pred, vocab_.labels());
-    log.val_metric = r.metric, log.metric_name = r.metric_name;
     val_probs_ = probs, val_targets_ = y;
-    return;
+  } else {
+    log.val_loss = F::nll_loss(probs.clamp_min(1e-7).log(), y).item<double>();
   }
-  log.val_loss = F::nll_loss(probs.clamp_min(1e-7).log(), y).item<double>();
-  const at::Tensor pred = probs.argmax(1);
-  std::vector<int64_t> t(y.data_ptr<int64_t>(), y.data_ptr<int64_t>() + y.numel());
-  std::vector<int64_t> p(pred.data_ptr<int64_t>(), pred.data_ptr<int64_t>() + pred.numel());
-  const auto r = eval::score_single_label(t, p, vocab_.labels());
+  const auto r = score_probabilities(multi ? apply_calibration(probs, calibration_) : probs, truth,
+                                     vocab_.labels(), multi, cfg_.recipe.min_tags);
   log.val_metric = r.metric, log.metric_name = r.metric_name;
 }
 
