@@ -81,12 +81,18 @@ std::string cell(const json& v) {
   return escape(io::brief(v, 200));
 }
 
+// One table row of `cells` (already escaped) as <td>, or <th> for a header.
+std::string row(const std::vector<std::string>& cells, const char* tag = "td") {
+  std::string s = "<tr>";
+  for (const auto& c : cells) s += std::string("<") + tag + ">" + c + "</" + tag + ">";
+  return s + "</tr>";
+}
+
 // A two-column table of an object's scalar fields (lists and objects skipped).
 std::string fields_table(const json& obj) {
   std::string s = "<table>";
   for (auto it = obj.begin(); it != obj.end(); ++it)
-    if (!it->is_structured())
-      s += "<tr><td>" + escape(it.key()) + "</td><td>" + cell(*it) + "</td></tr>";
+    if (!it->is_structured()) s += row({escape(it.key()), cell(*it)});
   return s + "</table>";
 }
 
@@ -122,18 +128,16 @@ std::string cv_section(const fs::path& cv) {
   std::vector<std::string> names;
   std::vector<double> values;
   std::vector<Series> losses;
-  s += "<table><tr><th>fold</th><th>" + escape(metric) +
-       "</th><th>macro-F1</th><th>train</th><th>val</th><th>held out</th><th>kept epoch</th>"
-       "<th>seconds</th></tr>";
+  s += "<table>" + row({"fold", escape(metric), "macro-F1", "train", "val", "held out",
+                        "kept epoch", "seconds"},
+                       "th");
   for (const auto& f : summary.value("folds", json::array())) {
     const std::string name = "fold " + std::to_string(f.value("fold", 0));
     names.push_back(name), values.push_back(f.value(metric, kNaN));
-    s += "<tr><td>" + name + "</td><td>" + format_number(values.back()) + "</td><td>" +
-         format_number(f.value("macro_f1", kNaN)) + "</td><td>" +
-         cell(f.value("train_tracks", json())) + "</td><td>" + cell(f.value("val_tracks", json())) +
-         "</td><td>" + cell(f.value("test_tracks", json())) + "</td><td>" +
-         cell(f.value("kept_epoch", json())) + "</td><td>" +
-         format_number(f.value("seconds", kNaN), 3) + "</td></tr>";
+    s += row({name, format_number(values.back()), format_number(f.value("macro_f1", kNaN)),
+              cell(f.value("train_tracks", json())), cell(f.value("val_tracks", json())),
+              cell(f.value("test_tracks", json())), cell(f.value("kept_epoch", json())),
+              format_number(f.value("seconds", kNaN), 3)});
     const fs::path run = cv / ("fold-" + std::to_string(f.value("fold", 0)));
     if (fs::exists(train::metrics_file(run))) {
       const EpochTable t = read_metrics(run);
@@ -165,13 +169,11 @@ std::string evaluation_html(const eval::MetricReport& r, const std::string& head
   }
   std::vector<std::string> names;
   std::vector<double> f1;
-  s += "<table><tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th>"
-       "<th>predicted</th></tr>";
+  s += "<table>" + row({"class", "precision", "recall", "F1", "support", "predicted"}, "th");
   for (const auto& c : shown) {
     names.push_back(c.label), f1.push_back(c.f1);
-    s += "<tr><td>" + escape(c.label) + "</td><td>" + format_number(c.precision, 3) + "</td><td>" +
-         format_number(c.recall, 3) + "</td><td>" + format_number(c.f1, 3) + "</td><td>" +
-         std::to_string(c.support) + "</td><td>" + std::to_string(c.predicted) + "</td></tr>";
+    s += row({escape(c.label), format_number(c.precision, 3), format_number(c.recall, 3),
+              format_number(c.f1, 3), std::to_string(c.support), std::to_string(c.predicted)});
   }
   return s + "</table>" + bar_chart(names, f1, "F1 per class (most frequent first)");
 }
