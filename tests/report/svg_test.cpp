@@ -7,6 +7,7 @@
 
 #include "core/testing.h"
 #include "melclass/report/svg.h"
+#include "melclass/text/unicode.h"
 
 using namespace melclass::report;
 
@@ -59,6 +60,15 @@ TEST(Svg, HeatmapShowsCountsAndLabels) {
   for (const char* part : {">5<", ">1<", ">0<", ">7<", ">Q1<", ">R&amp;B<"})
     EXPECT_NE(svg.find(part), std::string::npos) << part;
   EXPECT_MELCLASS_ERROR(confusion_heatmap({{1}}, {"a", "b"}), "report");
+  // Labels are cut by characters, never inside a multi-byte UTF-8 sequence:
+  // rows keep 24 characters, columns 6.
+  const std::string kana = confusion_heatmap({{1, 0}, {0, 1}}, {"Jポップ", "가요곡/엔카/트로트"});
+  EXPECT_EQ(count(kana, ">Jポップ<"), 2u);      // 4 characters (10 bytes): row and column
+  EXPECT_EQ(count(kana, ">가요곡/엔카<"), 1u);  // the column's first 6 characters
+  EXPECT_EQ(melclass::text::decode_utf8(kana).find(U'\uFFFD'), std::u32string::npos);
+  EXPECT_EQ(
+      count(bar_chart({std::string(30, 'x') + "é"}, {0.5}, "t"), ">" + std::string(24, 'x') + "<"),
+      1u);
 }
 
 TEST(Svg, BarsAndNumbers) {

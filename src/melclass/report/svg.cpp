@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "melclass/core/error.h"
+#include "melclass/text/unicode.h"
 
 namespace melclass::report {
 namespace {
@@ -29,6 +30,13 @@ std::string num(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f", v);
   return buf;
+}
+
+// The first `n` characters (code points, not bytes: labels are Hangul, kana,
+// kanji too) of `label`, escaped for SVG.
+std::string short_label(const std::string& label, size_t n) {
+  const std::u32string chars = text::decode_utf8(label);
+  return escape(chars.size() <= n ? label : text::encode_utf8(chars.substr(0, n)));
 }
 
 // <text> at (x, y) holding `body` (already escaped), with extra attributes.
@@ -148,7 +156,7 @@ std::string confusion_heatmap(const std::vector<std::vector<int64_t>>& m,
   for (int r = 0; r < n; ++r) {
     int64_t row_sum = 0;
     for (int64_t v : m[r]) row_sum += v;
-    svg += text(left - 6, top + r * cell + cell / 2.0 + 4, escape(labels[r].substr(0, 24)),
+    svg += text(left - 6, top + r * cell + cell / 2.0 + 4, short_label(labels[r], 24),
                 "text-anchor='end'");
     for (int c = 0; c < n; ++c) {
       const double share = row_sum ? static_cast<double>(m[r].at(c)) / row_sum : 0.0;
@@ -163,7 +171,7 @@ std::string confusion_heatmap(const std::vector<std::vector<int64_t>>& m,
     }
   }
   for (int c = 0; c < n; ++c)
-    svg += text(left + c * cell + cell / 2.0, top + n * cell + 14, escape(labels[c].substr(0, 6)),
+    svg += text(left + c * cell + cell / 2.0, top + n * cell + 14, short_label(labels[c], 6),
                 "text-anchor='middle'");
   return svg + "</svg>";
 }
@@ -177,7 +185,7 @@ std::string bar_chart(const std::vector<std::string>& labels, const std::vector<
   for (size_t i = 0; i < labels.size(); ++i) {
     const double v = std::isfinite(values[i]) ? std::clamp(values[i], 0.0, 1.0) : 0.0;
     const double y = top + bar * static_cast<double>(i);
-    svg += text(left - 6, y + 13, escape(labels[i].substr(0, 24)), "text-anchor='end'");
+    svg += text(left - 6, y + 13, short_label(labels[i], 24), "text-anchor='end'");
     svg += "<rect x='" + num(left) + "' y='" + num(y + 2) + "' width='" + num(width * v) +
            "' height='" + num(bar - 4) + "' fill='#1f77b4'/>";
     svg += text(left + width * v + 4, y + 13, format_number(values[i], 3));
