@@ -38,22 +38,27 @@ bool is_run_file_name(const std::string& name) {
   return kFiles.count(name) > 0;
 }
 
+namespace {
+// What predict and report may write into a run or cv folder beside its files.
+bool is_output_file_name(const std::string& name) {
+  return name == "predictions.json" || name == "predictions.csv" || name == "report.html";
+}
+}  // namespace
+
 bool is_run_folder(const fs::path& folder) {
   return fs::is_regular_file(config_file(folder)) &&
          folder_holds_only(folder, [](const fs::directory_entry& e) {
            const std::string name = e.path().filename().string();
-           return is_run_file_name(name) || name == "predictions.json" ||
-                  name == "predictions.csv" || name == "report.html";
+           return is_run_file_name(name) || is_output_file_name(name);
          });
 }
 
 bool is_cv_folder(const fs::path& folder) {
-  static const std::set<std::string> kOurs = {"cv_summary.json", "oof_predictions.json",
-                                              "predictions.json", "predictions.csv", "report.html"};
   return fs::is_directory(folder / "fold-1") &&
          folder_holds_only(folder, [](const fs::directory_entry& e) {
            const std::string name = e.path().filename().string();
-           if (kOurs.count(name) > 0) return true;
+           if (name == "cv_summary.json" || name == "oof_predictions.json") return true;
+           if (is_output_file_name(name)) return true;
            return name.rfind("fold-", 0) == 0 && e.is_directory() && is_run_folder(e.path());
          });
 }
