@@ -1,5 +1,6 @@
 // text: UTF-8 decoding/encoding, normalisation, Hangul decomposition.
 
+#include <cstdint>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -74,8 +75,10 @@ TEST(Hangul, DecomposesSyllablesIntoJamo) {
 TEST(Classes, SpacesAndPunctuation) {
   for (char32_t c : {U' ', U'\t', char32_t{0x3000}, char32_t{0xA0}}) EXPECT_TRUE(is_space(c));
   for (char32_t c : {U'a', U'-', char32_t{0xAC00}}) EXPECT_FALSE(is_space(c));
-  for (char32_t c : std::u32string(U"!()-.,'/&・「」、。【】")) EXPECT_TRUE(is_punct(c)) << c;
-  for (char32_t c : std::u32string(U"aZ09éя가カ漢ー")) EXPECT_FALSE(is_punct(c)) << c;
+  for (char32_t c : std::u32string(U"!()-.,'/&・「」、。【】"))
+    EXPECT_TRUE(is_punct(c)) << static_cast<uint32_t>(c);
+  for (char32_t c : std::u32string(U"aZ09éя가カ漢ー"))
+    EXPECT_FALSE(is_punct(c)) << static_cast<uint32_t>(c);
 }
 
 TEST(Shapes, WordShapes) {

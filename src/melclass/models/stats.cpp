@@ -47,7 +47,7 @@ torch::Tensor modulation(const torch::Tensor& x) {
   auto windows = pad_to(groups, kWindow).unfold(2, kWindow, kWindowHop);  // [B, 8, W, 256]
   windows = windows - windows.mean(-1, true);
   const auto hann = at::hann_window(kWindow, /*periodic=*/false, x.options());
-  const auto mag = at::fft_rfft(windows * hann, c10::nullopt, -1).abs().mean(2);  // [B, 8, 129]
+  const auto mag = at::fft_rfft(windows * hann, /*n=*/{}, -1).abs().mean(2);  // [B, 8, 129]
   return mag.narrow(2, 1, kModBins)
       .reshape({b, kGroups, kModBins / kModRun, kModRun})
       .mean(-1)
