@@ -29,3 +29,15 @@ function(melclass_stage name)
   target_link_libraries(melclass_${name} PUBLIC ${ARG_DEPS})
   melclass_target(melclass_${name})
 endfunction()
+
+# MELCLASS_TORCH_OLD_ABI: whether LibTorch was built with the pre-C++11
+# libstdc++ ABI (the "pre-cxx11" LibTorch packages and wheels before 2.7): its
+# TorchConfig then adds -D_GLIBCXX_USE_CXX11_ABI=0 to every target, and C++
+# libraries built by the system (Debian's GoogleTest and Google Benchmark)
+# no longer link with them (std::string symbols differ).
+get_target_property(_melclass_torch_opts torch INTERFACE_COMPILE_OPTIONS)
+if(_melclass_torch_opts MATCHES "_GLIBCXX_USE_CXX11_ABI=0")
+  set(MELCLASS_TORCH_OLD_ABI ON)
+else()
+  set(MELCLASS_TORCH_OLD_ABI OFF)
+endif()
