@@ -22,6 +22,13 @@ constexpr size_t kAlignment = 64;  // as c10's DefaultCPUAllocator (gAlignment)
 
 void release_block(void* ptr);
 
+// allocate() and copy_data() override on some LibTorch versions and not on
+// others (below), so they cannot carry `override`; clang would flag them
+// beside raw_deleter's.
+#if defined(__clang__)
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Winconsistent-missing-override"
+#endif
 class CachingCpuAllocator final : public c10::Allocator {
  public:
   CachingCpuAllocator(c10::Allocator* fallback, const CachingAllocatorOptions& options)
@@ -61,6 +68,9 @@ class CachingCpuAllocator final : public c10::Allocator {
   mutable std::unordered_map<void*, size_t> in_use_;  // block -> its size
   mutable CachingAllocatorStats stats_;
 };
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#endif
 
 std::atomic<CachingCpuAllocator*> g_allocator{nullptr};
 
