@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 
+#include <torch/nn/functional/embedding.h>
 #include <torch/nn/functional/loss.h>
 #include <torch/types.h>
 
