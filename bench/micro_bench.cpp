@@ -11,6 +11,7 @@
 #include <random>
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 #include <benchmark/benchmark.h>
 
 #include "melclass/audio/mel.h"
