@@ -153,9 +153,11 @@ TEST(Config, InvalidValues) {
       {{{"fold_seed", -2}}, "fold_seed"},
       {{{"min_steps", -1}}, "min_steps"},
   };
-  for (const auto& [overrides, part] : cases) {
+  // Not a structured binding: C++17 lets no lambda (inside the macro) capture one.
+  for (const auto& c : cases) {
+    const json& overrides = c.first;
     SCOPED_TRACE(overrides.dump());
-    EXPECT_MELCLASS_ERROR(resolve_config("tcnet", overrides), part);
+    EXPECT_MELCLASS_ERROR(resolve_config("tcnet", overrides), c.second);
   }
 }
 
