@@ -27,6 +27,7 @@ list(JOIN _parts "." Torch_VERSION)
 
 set(_libs "")
 foreach(_name torch torch_cpu c10 torch_cuda c10_cuda)
+  unset(_lib_${_name} CACHE)  # searched again in MELCLASS_TORCH_DIR, which may have changed
   find_library(_lib_${_name} ${_name} PATHS "${MELCLASS_TORCH_DIR}/lib" NO_DEFAULT_PATH)
   if(_lib_${_name})
     list(APPEND _libs "${_lib_${_name}}")
